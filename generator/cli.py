@@ -1,0 +1,139 @@
+"""`policykb`: the command line for maintainers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import ConfigError
+from .intake import file_snapshot
+from .pipeline import GenerateResult, build, generate, load_archive
+from .publish import PublishError, quiet_mkdocs_info
+from .reader import SnapshotError
+
+DEFAULT_CONTENT = Path("content")
+DEFAULT_DOCS = Path("build/docs")
+DEFAULT_SITE = Path("site")
+
+
+def _content_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT,
+                        help="content folder holding snapshots/<domain>/<date>.md (default: content)")
+
+
+def _print_rejections(rejected: Sequence[SnapshotError]) -> None:
+    for error in rejected:
+        print(f"rejected: {error}", file=sys.stderr)
+
+
+def command_add(args: argparse.Namespace) -> int:
+    failures = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            print(f"{name}: cannot read: {error.strerror}", file=sys.stderr)
+            failures += 1
+            continue
+        try:
+            filed = file_snapshot(data, name, args.content)
+        except SnapshotError as error:
+            print(str(error), file=sys.stderr)
+            failures += 1
+            continue
+        print(f"{filed.status}: {name} -> {filed.destination.as_posix()}")
+    return 1 if failures else 0
+
+
+def _summarise(result: GenerateResult, what: str) -> None:
+    archive = result.archive
+    stats = result.stats
+    print(f"{what}: {len(archive.snapshots)} snapshots of {len(archive.companies)} companies; "
+          f"pages written {stats.written}, unchanged {stats.unchanged}, removed {stats.removed}; "
+          f"rejected {len(archive.rejected)}")
+
+
+def command_generate(args: argparse.Namespace) -> int:
+    result = generate(args.content, args.docs)
+    _summarise(result, f"generated {args.docs}")
+    _print_rejections(result.archive.rejected)
+    return 1 if result.archive.rejected and not args.keep_going else 0
+
+
+def command_build(args: argparse.Namespace) -> int:
+    quiet_mkdocs_info()
+    archive = load_archive(args.content)
+    if archive.rejected and not args.keep_going:
+        _print_rejections(archive.rejected)
+        print(f"build stopped: {len(archive.rejected)} file(s) rejected; fix them or pass --keep-going",
+              file=sys.stderr)
+        return 1
+    result = build(archive, args.docs, args.out, strict=not args.no_strict)
+    _summarise(result, f"built {args.out}")
+    _print_rejections(result.archive.rejected)
+    return 0
+
+
+def command_check(args: argparse.Namespace) -> int:
+    archive = load_archive(args.content)
+    _print_rejections(archive.rejected)
+    print(f"checked {len(archive.snapshots) + len(archive.rejected)} files: "
+          f"{len(archive.snapshots)} valid, {len(archive.rejected)} rejected")
+    return 1 if archive.rejected else 0
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args.content, args.docs, args.dev_addr)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policykb", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    add = commands.add_parser("add", help="validate snapshot files and file them into the content folder")
+    add.add_argument("files", nargs="+", help="snapshot files, any names")
+    _content_argument(add)
+    add.set_defaults(run=command_add)
+
+    gen = commands.add_parser("generate", help="write the Markdown pages into the docs folder")
+    _content_argument(gen)
+    gen.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="docs folder to write (default: build/docs)")
+    gen.add_argument("--keep-going", action="store_true", help="exit 0 even when some files are rejected")
+    gen.set_defaults(run=command_generate)
+
+    bld = commands.add_parser("build", help="generate the pages and publish the site with MkDocs")
+    _content_argument(bld)
+    bld.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="docs folder to write (default: build/docs)")
+    bld.add_argument("--out", type=Path, default=DEFAULT_SITE, help="site folder to publish into (default: site)")
+    bld.add_argument("--keep-going", action="store_true", help="publish the valid snapshots even if some are rejected")
+    bld.add_argument("--no-strict", action="store_true", help="do not turn MkDocs warnings into errors")
+    bld.set_defaults(run=command_build)
+
+    chk = commands.add_parser("check", help="validate every snapshot; non-zero exit lists each bad file")
+    _content_argument(chk)
+    chk.set_defaults(run=command_check)
+
+    srv = commands.add_parser("serve", help="preview locally; regenerates when content/ changes")
+    _content_argument(srv)
+    srv.add_argument("--docs", type=Path, default=DEFAULT_DOCS)
+    srv.add_argument("--dev-addr", default="127.0.0.1:8000")
+    srv.set_defaults(run=command_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ConfigError, PublishError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

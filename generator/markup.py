@@ -1,0 +1,118 @@
+"""Untrusted Markdown -> inert HTML, and escaping for text we put into our own pages.
+
+Snapshot text comes from the web. It is rendered here once, with markdown-it-py
+(raw HTML off, links only to http(s)/mailto, images never loaded), cleaned again by
+nh3 (an allow-list sanitizer), and then embedded in the generated Markdown page as
+one raw HTML block with no blank lines, so MkDocs' Python-Markdown passes it through
+untouched instead of interpreting it a second time.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+ALLOWED_TAGS = frozenset(
+    {"a", "p", "br", "hr", "em", "strong", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "span"}
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}, "span": {"class"}}
+# Nesting deeper than this is flattened: real policies never need it, and hostile input
+# with thousands of `>` or list levels would otherwise make the HTML (and browsers) choke.
+MAX_NESTING = 20
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>&\"'~=:$^]")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    return md
+
+
+def _allowed_href(href: str) -> bool:
+    scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+    return scheme in ALLOWED_SCHEMES
+
+
+def _defuse(tokens: list[Token]) -> None:
+    """Drop links we do not allow (relative, javascript:, ...) keeping their text; images become text."""
+    for token in tokens:
+        if token.children:
+            _defuse(token.children)
+            kept: list[Token] = []
+            dropped_depth = 0
+            for child in token.children:
+                if child.type == "link_open" and not _allowed_href(str(child.attrGet("href") or "")):
+                    dropped_depth += 1
+                    continue
+                if child.type == "link_close" and dropped_depth:
+                    dropped_depth -= 1
+                    continue
+                if child.type == "image":
+                    # Loading a picture would send the reader to a third-party host.
+                    alt = "".join(grandchild.content for grandchild in child.children or [])
+                    child = Token("text", "", 0, content=f"[image: {alt}]" if alt else "[image]")
+                if child.type == "link_open":
+                    child.attrSet("rel", "nofollow noopener noreferrer")
+                kept.append(child)
+            token.children = kept
+
+
+def render_untrusted(markdown: str) -> str:
+    """Snapshot Markdown -> sanitized HTML safe to embed in a generated page."""
+    md = _parser()
+    tokens = md.parse(markdown)
+    _defuse(tokens)
+    rendered = md.renderer.render(tokens, md.options, {})
+    cleaned = nh3.clean(
+        rendered,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_SCHEMES),
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+    return as_html_block(cleaned)
+
+
+def as_html_block(fragment: str) -> str:
+    """Make an HTML fragment one block Python-Markdown cannot split: no blank lines inside.
+
+    Newlines inside <pre> become `&#10;` (still a newline to the browser); elsewhere
+    they are insignificant whitespace, so blank lines can simply go.
+    """
+    fragment = re.sub(r"<pre>.*?</pre>", lambda m: m.group(0).replace("\n", "&#10;"), fragment, flags=re.S)
+    return re.sub(r"\n\s*\n", "\n", fragment).strip()
+
+
+def plain_text(markdown: str) -> str:
+    """The words of a Markdown fragment without its syntax, whitespace collapsed."""
+    md = _parser()
+    words: list[str] = []
+    for token in md.parse(markdown):
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    words.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    words.append(" ")
+            words.append(" ")
+        elif token.type in ("code_block", "fence"):
+            words.append(token.content + " ")
+    return " ".join("".join(words).split())
+
+
+def md_escape(value: object) -> str:
+    """Text -> Markdown that shows exactly that text (HTML- and Markdown-special characters as entities)."""
+    return MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", " ".join(str(value).split()))
+
+
+def attr_escape(value: object) -> str:
+    return html.escape(str(value), quote=True)

@@ -1,0 +1,157 @@
+"""Render stage: model + analysis -> `Page`s (Markdown with front matter) from Jinja templates.
+
+Every `{{ value }}` in a template is escaped for Markdown *and* HTML by default
+(`md_escape`), so text from a snapshot (titles, company names) can never become markup
+or a template: only values we mark as `Markup` (pre-sanitized HTML, our own link
+targets) go through as they are.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .analyse import SnapshotAnalysis
+from .markup import md_escape
+from .model import Company, Snapshot
+from .reader import SnapshotError
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/#-]*$")
+Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A generated docs file: `path` relative to the docs folder, YAML front matter and Markdown body."""
+
+    path: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return Markup(md_escape(value))
+
+
+def link(path: str) -> Markup:
+    """A link target we built ourselves (domains and slugs are validated): passed through unescaped."""
+    if not SAFE_PATH_RE.match(path) or ".." in path.replace("../", ""):
+        raise ValueError(f"unsafe link target {path!r}")
+    return Markup(path)
+
+
+def long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def thousands(value: int) -> str:
+    return f"{value:,}"
+
+
+def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=False,  # _finalize escapes for Markdown and HTML at once
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(link=link, long_date=long_date, thousands=thousands)
+    return env
+
+
+def render(env: jinja2.Environment, template: str, path: str, meta: dict[str, Any], **context: Any) -> Page:
+    body = env.get_template(template).render(**context)
+    return Page(path=path, meta=meta, body=body)
+
+
+def html_title(text: str) -> str:
+    """A page title for front matter: Material inserts `page.meta.title` into HTML unescaped."""
+    return html.escape(" ".join(text.split()), quote=True)
+
+
+def snapshot_page(env: jinja2.Environment, company: Company, index: int, analysis: SnapshotAnalysis) -> Page:
+    snapshot = company.versions[index]
+    meta = {
+        "title": html_title(f"{company.name} privacy policy, {snapshot.archived_on.isoformat()}"),
+        "domain": snapshot.domain,
+        "company": company.name,
+        "archived_on": snapshot.archived_on,
+        "captured_at": snapshot.captured_at.isoformat() if snapshot.captured_at else None,
+        "wayback_url": snapshot.wayback_url,
+        "source_url": snapshot.source_url,
+        "policy_title": snapshot.title,
+        "words": analysis.words,
+        "reading_minutes": analysis.reading_minutes,
+        "sha256": snapshot.sha256,
+        "previous": company.versions[index - 1].slug if index > 0 else None,
+        "next": company.versions[index + 1].slug if index + 1 < len(company.versions) else None,
+        "hide": ["navigation"],
+    }
+    return render(
+        env,
+        "snapshot.md.j2",
+        f"companies/{company.domain}/{snapshot.slug}.md",
+        meta,
+        company=company,
+        snapshot=snapshot,
+        analysis=analysis,
+        analysis_html=Markup(analysis.html),
+        position=index + 1,
+        previous=company.versions[index - 1] if index > 0 else None,
+        next=company.versions[index + 1] if index + 1 < len(company.versions) else None,
+    )
+
+
+def company_page(env: jinja2.Environment, company: Company, analyses: Analyses, sector: str | None) -> Page:
+    rows = [{"snapshot": s, "analysis": analyses[s.key]} for s in reversed(company.versions)]
+    meta = {
+        "title": html_title(company.name),
+        "domain": company.domain,
+        "company": company.name,
+        "versions": len(company.versions),
+        "latest": company.latest.slug,
+    }
+    return render(env, "company.md.j2", f"companies/{company.domain}/index.md", meta,
+                  company=company, rows=rows, sector=sector)
+
+
+def companies_page(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses) -> Page:
+    rows = [{"company": c, "words": analyses[c.latest.key].words} for c in companies]
+    total = sum(len(c.versions) for c in companies)
+    return render(env, "companies.md.j2", "companies/index.md", {"title": "Companies"},
+                  companies=companies, rows=rows, total_snapshots=total)
+
+
+def home_page(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses, recent: int = 15) -> Page:
+    snapshots = [(c, s) for c in companies for s in c.versions]
+    dates = [s.archived_on for _, s in snapshots]
+    newest = sorted(snapshots, key=lambda pair: (pair[1].archived_on, pair[1].domain, pair[1].slug), reverse=True)
+    context = {
+        "total_snapshots": len(snapshots),
+        "total_companies": len(companies),
+        "first_date": min(dates) if dates else None,
+        "last_date": max(dates) if dates else None,
+        "years": (max(dates).year - min(dates).year + 1) if dates else 0,
+        "recent": [{"company": c, "snapshot": s, "analysis": analyses[s.key]} for c, s in newest[:recent]],
+    }
+    return render(env, "home.md.j2", "index.md", {"title": "Home"}, **context)
+
+
+def report_page(env: jinja2.Environment, accepted: Sequence[Snapshot], rejected: Sequence[SnapshotError]) -> Page:
+    return render(env, "report.md.j2", "report.md", {"title": "Build report"}, accepted=accepted, rejected=rejected)

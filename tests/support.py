@@ -1,0 +1,31 @@
+"""Paths and helpers shared by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def require_shared(*parts: str) -> Path:
+    """A path inside ../shared, or skip the test with a clear reason when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not present (the ../shared corpus is only beside CI and dev checkouts)")
+    return path
+
+
+def snapshot_text(domain: str, day: str, body: str, *, title: str | None = "Privacy Policy",
+                  url: str | None = None) -> str:
+    """A well-formed snapshot file, for tests that need one with a particular body."""
+    url = url or f"https://web.archive.org/web/{day.replace('-', '')}120000id_/http%3A//www.{domain}/privacy"
+    header = (f"> *The following text is extracted and transformed from the {domain} privacy policy that was "
+              f"archived on {day}. Please check the [original snapshot on the Wayback Machine]({url}) "
+              f"for the most accurate reproduction.*\n\n")
+    return header + (f"# {title}\n\n" if title is not None else "") + body + "\n"
