@@ -26,7 +26,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, 
 # Nesting deeper than this is flattened: real policies never need it, and hostile input
 # with thousands of `>` or list levels would otherwise make the HTML (and browsers) choke.
 MAX_NESTING = 20
-MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>&\"'~=:$^]")
+# Characters that start Markdown or HTML syntax anywhere in a line, and the few that do at its start.
+INLINE_SPECIAL = re.compile(r"[\\`*_{}\[\]<>&|~\"']")
+LEADING_SPECIAL = re.compile(r"^(?:[#+=-]|\d+(?=[.)]))")
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +113,16 @@ def plain_text(markdown: str) -> str:
 
 def md_escape(value: object) -> str:
     """Text -> Markdown that shows exactly that text (HTML- and Markdown-special characters as entities)."""
-    return MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", " ".join(str(value).split()))
+    text = INLINE_SPECIAL.sub(_entity, " ".join(str(value).split()))
+    return LEADING_SPECIAL.sub(lambda m: m.group(0)[:-1] + _entity_of(m.group(0)[-1]), text, count=1)
+
+
+def _entity(match: re.Match[str]) -> str:
+    return _entity_of(match.group(0))
+
+
+def _entity_of(char: str) -> str:
+    return f"&#{ord(char)};"
 
 
 def attr_escape(value: object) -> str:

@@ -21,8 +21,7 @@ from markupsafe import Markup
 
 from .analyse import SnapshotAnalysis
 from .markup import md_escape
-from .model import Company, Snapshot
-from .reader import SnapshotError
+from .model import Company
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/#-]*$")
@@ -153,5 +152,7 @@ def home_page(env: jinja2.Environment, companies: Sequence[Company], analyses: A
     return render(env, "home.md.j2", "index.md", {"title": "Home"}, **context)
 
 
-def report_page(env: jinja2.Environment, accepted: Sequence[Snapshot], rejected: Sequence[SnapshotError]) -> Page:
-    return render(env, "report.md.j2", "report.md", {"title": "Build report"}, accepted=accepted, rejected=rejected)
+def report_page(env: jinja2.Environment, report: Mapping[str, Sequence[Mapping[str, Any]]]) -> Page:
+    """The human-readable twin of data/build-report.json."""
+    return render(env, "report.md.j2", "report.md", {"title": "Build report"},
+                  accepted=report["accepted"], rejected=report["rejected"])

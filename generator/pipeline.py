@@ -79,7 +79,7 @@ def render_pages(archive: Archive) -> list[pages.Page]:
     rendered = [
         pages.home_page(env, archive.companies, archive.analyses),
         pages.companies_page(env, archive.companies, archive.analyses),
-        pages.report_page(env, archive.snapshots, archive.rejected),
+        pages.report_page(env, build_report(archive)),
     ]
     for company in archive.companies:
         info = site.companies.get(company.domain)
