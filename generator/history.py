@@ -1,0 +1,245 @@
+"""Version history of one company's policy: what changed between consecutive snapshots.
+
+Pure functions, no I/O. The stated "last updated" date of each version is extracted
+elsewhere (`find_stated_date`) and passed in.
+
+Change classes (see `classify_change`):
+
+- "first": no previous version.
+- "recapture": the bodies are identical once whitespace is collapsed (line endings,
+  trailing spaces, re-wrapped lines, blank lines, no-break vs plain spaces). Only the
+  snapshot header (archive date, Wayback URL) differs: the archive simply captured the
+  same page again.
+- "cosmetic": not a recapture, but `normalize_for_comparison` gives the same text: the
+  differences are only in typography (quotes, dashes, ellipsis, case, Unicode width
+  forms, mojibake of those), Markdown markup (emphasis, heading hashes and underlines,
+  list bullets, table pipes, escapes, link *targets*), Wayback-rewritten URLs and their
+  timestamps, copyright years/lines and recognisable navigation junk (link-only menu
+  lines, breadcrumbs, "back to top"). A reader of the policy would see the same wording.
+- "changed": anything else -- at least one word of the policy's wording differs, even a
+  single one in a 60k-word policy, and including a changed "last updated" date.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from .diff import (
+    _AUTOLINK_RE,
+    _LINK_RE,
+    _MOJIBAKE_RE,
+    _WAYBACK_RE,
+    _unmojibake_one,
+    markdown_paragraphs,
+    plain_paragraphs,
+    unify_punctuation,
+    word_diff,
+    words_of,
+)
+
+__all__ = [
+    "FIRST",
+    "RECAPTURE",
+    "COSMETIC",
+    "CHANGED",
+    "ANNOUNCED",
+    "SILENT",
+    "UNDATED",
+    "VersionInfo",
+    "normalize_for_comparison",
+    "classify_change",
+    "announcement",
+    "version_history",
+]
+
+FIRST, RECAPTURE, COSMETIC, CHANGED = "first", "recapture", "cosmetic", "changed"
+ANNOUNCED, SILENT, UNDATED = "announced", "silent", "undated"
+
+# ---------------------------------------------------------------- normalisation helpers
+
+_CONTROL_RE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]")
+_COPYRIGHT_LINE_RE = re.compile(
+    r"^\W*(?:©|\(c\)|copyright\s*(?:©|\(c\))?\s*\d{4})|^\W*copyright\b.*\ball rights reserved", re.I
+)
+_COPYRIGHT_YEARS_RE = re.compile(
+    r"(©|\(c\)|copyright)(\s*(?:©|\(c\)))?\s*(?:\d{4}(?:\s*[-/,]\s*(?:\d{4}|present|now))?)", re.I
+)
+_NAV_PHRASES_RE = re.compile(
+    r"^(?:back to top|to top|top of page|return to top|go to top|top|\[?top\]?|"
+    r"skip to (?:main )?content|print(?: this page)?|printer[- ]friendly(?: version)?|"
+    r"home|menu|close|share|email this page)\W*$",
+    re.I,
+)
+_NAV_SEPARATORS_RE = re.compile(r"[\s|•·\-–—:,;/>»<«*_^#\\]+")
+_BREADCRUMB_RE = re.compile(r"(?:>>|»|>|/|::)")
+
+
+def _is_nav_line(line: str) -> bool:
+    """A menu line: two or more links and nothing but separators between them (a short
+    label like "**Site:**" allowed: at most one word per three links)."""
+    links = _LINK_RE.findall(line)
+    if len(links) < 2:
+        return False
+    rest = _NAV_SEPARATORS_RE.sub(" ", _LINK_RE.sub(" ", line))
+    return len(rest.split()) <= len(links) // 3
+
+
+def _is_breadcrumb(text: str) -> bool:
+    """'Home >> Privacy Policy', 'Home > Legal > Privacy' (short, separator-joined)."""
+    if not _BREADCRUMB_RE.search(text):
+        return False
+    parts = [p.strip() for p in re.split(r">>|»|>|::", text) if p.strip()]
+    return 2 <= len(parts) <= 6 and parts[0].casefold() == "home" and all(len(p.split()) <= 5 for p in parts)
+
+
+def _is_copyright_line(text: str) -> bool:
+    """'© 2012 Foo', 'Copyright (c) 2001-2009 Foo', 'Copyright Foo. All rights reserved.'
+    (short lines only; a paragraph about copyright infringement is wording)."""
+    return bool(_COPYRIGHT_LINE_RE.match(text)) and len(text.split()) <= 30
+
+
+def normalize_for_comparison(body: str) -> str:
+    """The text that counts as "the same policy wording", as one normalised string.
+
+    Steps: repair UTF-8-as-Latin-1 mojibake; NFKC (no-break/width variants); drop
+    zero-width and control characters; drop navigation junk (link-only menu lines,
+    breadcrumbs like "Home >> Privacy Policy", "back to top"/"print"/"[top]" lines);
+    strip Wayback prefixes (`web.archive.org/web/<timestamp>/`) from any remaining URL;
+    drop Markdown markup (link targets -- link text kept --, images' URLs, emphasis
+    markers, heading hashes/underlines, bullets, table pipes and rules, escapes); drop
+    copyright lines and copyright years; unify quotes, dashes, ellipsis; casefold;
+    collapse all whitespace (paragraph breaks included) to single spaces.
+    """
+    text = _MOJIBAKE_RE.sub(_unmojibake_one, body)
+    text = unicodedata.normalize("NFKC", text)
+    text = unify_punctuation(_CONTROL_RE.sub(" ", text))
+    kept: list[str] = []
+    for para in markdown_paragraphs(text):
+        lines = [ln for ln in para.split("\n") if not _is_nav_line(ln)]
+        if not lines:
+            continue
+        para = "\n".join(lines)
+        para = _AUTOLINK_RE.sub(lambda m: _WAYBACK_RE.sub("", m.group(1)), para)
+        for plain in plain_paragraphs(para):
+            plain = _WAYBACK_RE.sub("", plain)
+            if _NAV_PHRASES_RE.match(plain) or _is_breadcrumb(plain) or _is_copyright_line(plain):
+                continue
+            plain = _COPYRIGHT_YEARS_RE.sub(r"\1", plain)
+            kept.append(plain)
+    out = unify_punctuation(" ".join(kept)).casefold()
+    out = re.sub(r"-{2,}", "-", out)
+    out = re.sub(r"\.{4,}", "...", out)
+    return " ".join(out.split())
+
+
+def _trivial(body: str) -> str:
+    return " ".join(body.split())
+
+
+def classify_change(previous_body: str | None, body: str) -> str:
+    """Classify a version against the previous one of the same policy.
+
+    Returns:
+    - "first": `previous_body` is None (no earlier version);
+    - "recapture": `" ".join(b.split())` is equal for both -- only whitespace (any Unicode
+      whitespace, newlines, line wrapping) differs, so the page was re-archived unchanged;
+    - "cosmetic": otherwise equal after `normalize_for_comparison` -- typography,
+      markup, link targets, Wayback timestamps, copyright years, navigation junk;
+    - "changed": the normalised wording differs (any real word added, removed or altered).
+    """
+    return _classify(previous_body, body, {})
+
+
+def _classify(previous_body: str | None, body: str, memo: dict[int, str]) -> str:
+    """classify_change with a memo of normalised texts (keyed by id of the body string)."""
+    if previous_body is None:
+        return FIRST
+    if _trivial(previous_body) == _trivial(body):
+        return RECAPTURE
+
+    def norm(text: str) -> str:
+        key = id(text)
+        if key not in memo:
+            memo[key] = normalize_for_comparison(text)
+        return memo[key]
+
+    if norm(previous_body) == norm(body):
+        return COSMETIC
+    return CHANGED
+
+
+def announcement(change: str, previous_stated: date | None, stated: date | None) -> str | None:
+    """Was a wording change announced by the policy's own "last updated" date?
+
+    Only for change == "changed" (None for every other class):
+    - "undated": the new version states no date, so there is nothing to judge by
+      (covers neither version stating one, and a version that dropped its date);
+    - "announced": the new version states a date and it differs from the previous
+      version's stated date (or the previous version stated none);
+    - "silent": both state the same date although the wording changed.
+    """
+    if change != CHANGED:
+        return None
+    if stated is None:
+        return UNDATED
+    if previous_stated != stated:
+        return ANNOUNCED
+    return SILENT
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version in a company's history.
+
+    words: display words of the body. words_added / words_removed: from `word_diff`
+    against the previous version (first version: all words added; recaptures: 0; cosmetic
+    versions may show a few, e.g. a bumped copyright year or an edited menu line).
+    """
+
+    slug: str
+    change: str  # first | recapture | cosmetic | changed
+    announcement: str | None  # announced | silent | undated, only for "changed"
+    previous_slug: str | None
+    next_slug: str | None
+    words: int
+    words_added: int
+    words_removed: int
+    stated_date: date | None = None
+
+
+def version_history(bodies: Sequence[tuple[str, str, date | None]]) -> list[VersionInfo]:
+    """History of one company's versions, given in order as (slug, body, stated_date)."""
+    out: list[VersionInfo] = []
+    prev_body: str | None = None
+    prev_stated: date | None = None
+    slugs = [slug for slug, _, _ in bodies]
+    memo: dict[int, str] = {}  # bodies stay alive in `bodies`, so ids are stable
+    for i, (slug, body, stated) in enumerate(bodies):
+        change = _classify(prev_body, body, memo)
+        words = len(words_of(body))
+        if change == FIRST:
+            added, removed = words, 0
+        elif change == RECAPTURE:
+            added = removed = 0
+        else:
+            d = word_diff(prev_body, body)
+            added, removed = d.words_added, d.words_removed
+        out.append(
+            VersionInfo(
+                slug=slug,
+                change=change,
+                announcement=announcement(change, prev_stated, stated),
+                previous_slug=slugs[i - 1] if i else None,
+                next_slug=slugs[i + 1] if i + 1 < len(slugs) else None,
+                words=words,
+                words_added=added,
+                words_removed=removed,
+                stated_date=stated,
+            )
+        )
+        prev_body, prev_stated = body, stated
+    return out
