@@ -1,0 +1,796 @@
+"""Per-snapshot facts: what a policy says it collects, whom it names, how to reach the
+company, which laws and frameworks it cites, when it says it was last updated, and how hard
+it is to read.
+
+Everything here is a pure function of a snapshot's `Passage`s and a `FactVocabulary`
+(content/facts.yml). Every fact keeps its evidence: the passage id it came from, the phrase
+as it appears in the passage text and the character offset in `Passage.text`, so pages can
+link each fact to the sentence that supports it. Results are frozen dataclasses with
+`to_dict()` / `from_dict()` for the open-data CSV/JSON exports and the per-snapshot cache.
+
+Robustness: all regular expressions are either alternations of literal phrases or bounded
+patterns without nested unbounded repetition, so extraction is linear in the text length and
+never raises on arbitrary input (see the hypothesis test in tests/test_facts.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import yaml
+from dateutil import parser as dateutil_parser
+
+from .model import Passage
+
+__all__ = [
+    "FACTS_VERSION",
+    "WORDS_PER_MINUTE",
+    "DEFAULT_VOCABULARY_PATH",
+    "VocabularyEntry",
+    "FactVocabulary",
+    "Evidence",
+    "Fact",
+    "StatedDate",
+    "Readability",
+    "SnapshotFacts",
+    "load_vocabulary",
+    "extract_facts",
+    "find_stated_date",
+    "find_contacts",
+    "measure_readability",
+    "is_negated",
+]
+
+#: Bump when extraction logic changes, so per-snapshot caches can be invalidated.
+FACTS_VERSION = 1
+
+#: Silent reading speed of adults for non-fiction, words per minute (Brysbaert 2019,
+#: "How many words do we read per minute?", J. Memory and Language 109: 238 wpm).
+WORDS_PER_MINUTE = 238
+
+DEFAULT_VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "content" / "facts.yml"
+
+# One-to-one character replacements, so offsets in the normalised text equal offsets in the
+# original passage text.
+_NORMALISE = str.maketrans(
+    {
+        "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201b": "'", "\u00b4": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"',
+        "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ",
+        "\u2002": " ", "\u2003": " ", "\u3000": " ",
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    }
+)
+
+
+_NORMALISE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _NORMALISE) + "]")
+
+
+def _normalise(text: str) -> str:
+    # a regex finds the few characters to replace much faster than str.translate walks a dict
+    return _NORMALISE_RE.sub(lambda m: _NORMALISE[ord(m.group())], text)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@dataclass(frozen=True)
+class VocabularyEntry:
+    """One data type, third party or regulation and the phrases that signal it."""
+
+    id: str
+    label: str  # display name ("Email address", "Google Analytics", "COPPA (...)")
+    kind: str  # third parties: analytics/advertising/...; regulations: law/...; data types: "data_type"
+    phrases: tuple[str, ...]  # case-insensitive
+    exact: tuple[str, ...] = ()  # case-sensitive
+
+
+class _Matcher:
+    """Finds vocabulary phrases in text.
+
+    Phrases are bucketed by their first two letters (ignoring case, hyphens, apostrophes and
+    spaces); at each word start of the text only the bucket's alternation of escaped literal
+    phrases (longest first) is tried. That keeps matching linear and fast (a single
+    alternation of ~700 phrases costs ~100x more in Python's backtracking engine). The
+    matched text's key then maps back to the entries that own the phrase (a phrase such as
+    "name and address" may signal two data types)."""
+
+    def __init__(self, entries: Sequence[VocabularyEntry]):
+        self.entries = {e.id: e for e in entries}
+        self._keys: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {})
+        buckets: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {})
+        for entry in entries:
+            for phrase, cs in (*((p, 0) for p in entry.phrases), *((p, 1) for p in entry.exact)):
+                fold = not cs
+                owners = self._keys[cs].setdefault(_phrase_key(phrase, fold), [])
+                if entry.id not in owners:
+                    owners.append(entry.id)
+                buckets[cs].setdefault(_bucket_key(phrase, fold), []).append(phrase)
+        self._regexes = tuple(
+            {key: _compile_phrases(phrases, 0 if cs else re.IGNORECASE) for key, phrases in buckets[cs].items()}
+            for cs in (0, 1)
+        )
+        #: lower-cased bucket keys, to drop word starts no phrase can begin at
+        self.bucket_keys = frozenset(k.lower() for cs in (0, 1) for k in buckets[cs])
+
+    def finditer(self, text: str, starts: Sequence[tuple[int, str]] | None = None) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(start, end, entry ids) for each phrase occurrence, in text order, not overlapping;
+        `text` already normalised; `starts` from `_word_starts(text)` when shared."""
+        if starts is None:
+            starts = vocabulary.candidate_starts(text)
+        out: list[tuple[int, int, tuple[str, ...]]] = []
+        for cs in (0, 1):
+            regexes, keys, fold = self._regexes[cs], self._keys[cs], not cs
+            if not regexes:
+                continue
+            resume = 0
+            for pos, key in starts:
+                if pos < resume:
+                    continue
+                regex = regexes.get(key.lower() if fold else key)
+                if regex is None:
+                    continue
+                m = regex.match(text, pos)
+                if m is None:
+                    continue
+                owners = _lookup(keys, m.group(0), fold)
+                if owners:
+                    out.append((m.start(), m.end(), tuple(owners)))
+                    resume = m.end()
+        out.sort(key=lambda r: r[0])
+        return out
+
+
+_WORD_START = re.compile(r"(?<!\w)(\w)(?:[\s\-']{0,3}(\w))?")
+
+
+def _word_starts(text: str) -> list[tuple[int, str]]:
+    """(offset, first two word characters ignoring hyphens/apostrophes/spaces) per word."""
+    return [(m.start(), m.group(1) + (m.group(2) or "")) for m in _WORD_START.finditer(text)]
+
+
+def _bucket_key(phrase: str, fold: bool) -> str:
+    key = re.sub(r"[\s\-']+", "", _normalise(phrase))[:2]
+    return key.lower() if fold else key
+
+
+def _phrase_key(phrase: str, fold: bool) -> str:
+    key = re.sub(r"[\s\-'\u2019]+", "", _normalise(phrase))
+    return key.lower() if fold else key
+
+
+def _lookup(keys: dict[str, list[str]], matched: str, fold: bool) -> list[str] | None:
+    key = _phrase_key(matched, fold)
+    if key in keys:
+        return keys[key]
+    for suffix in ("es", "s", "ES", "S"):
+        if key.endswith(suffix) and key[: -len(suffix)] in keys:
+            return keys[key[: -len(suffix)]]
+    return None
+
+
+def _phrase_regex(phrase: str) -> str:
+    phrase = _collapse(_normalise(phrase))
+    parts: list[str] = []
+    for ch in phrase:
+        if ch == " ":
+            parts.append(r"\s+")
+        elif ch == "-":
+            parts.append(r"[-\s]?")
+        elif ch == "'":
+            parts.append(r"'?")
+        else:
+            parts.append(re.escape(ch))
+    body = "".join(parts)
+    if phrase[:1].isalnum() or phrase[:1] == "_":
+        body = r"(?<!\w)" + body
+    if phrase[-1:].isalpha():
+        body += r"(?:e?s)?(?!\w)"
+    elif phrase[-1:].isalnum():
+        body += r"(?!\w)"
+    return body
+
+
+def _compile_phrases(phrases: list[str], flags: int) -> re.Pattern[str] | None:
+    unique = sorted({_collapse(p) for p in phrases if p and p.strip()}, key=lambda p: (-len(p), p))
+    if not unique:
+        return None
+    return re.compile("|".join(_phrase_regex(p) for p in unique), flags)
+
+
+@dataclass(frozen=True)
+class FactVocabulary:
+    """The editable vocabularies of content/facts.yml, with compiled matchers."""
+
+    data_types: tuple[VocabularyEntry, ...]
+    third_parties: tuple[VocabularyEntry, ...]
+    regulations: tuple[VocabularyEntry, ...]
+    _matchers: dict[str, _Matcher] = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def __post_init__(self) -> None:
+        for name in ("data_types", "third_parties", "regulations"):
+            self._matchers[name] = _Matcher(getattr(self, name))
+        object.__setattr__(self, "_bucket_keys", frozenset().union(*(m.bucket_keys for m in self._matchers.values())))
+
+    def candidate_starts(self, text: str) -> list[tuple[int, str]]:
+        """Word starts of `text` (normalised) where some vocabulary phrase may begin."""
+        keys = self._bucket_keys
+        return [s for s in _word_starts(text) if s[1].lower() in keys]
+
+    def matcher(self, section: str) -> _Matcher:
+        return self._matchers[section]
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise ValueError(f"{where}: expected a list of phrases")
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def _entries(raw: Any, section: str, default_kind: str, phrase_key: str, label_key: str) -> tuple[VocabularyEntry, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ValueError(f"facts vocabulary: '{section}' must be a list")
+    out: list[VocabularyEntry] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        where = f"facts vocabulary: {section}[{i}]"
+        if not isinstance(item, dict) or not str(item.get("id", "")).strip():
+            raise ValueError(f"{where}: needs an 'id'")
+        entry_id = str(item["id"]).strip()
+        if entry_id in seen:
+            raise ValueError(f"{where}: duplicate id {entry_id!r}")
+        seen.add(entry_id)
+        label = str(item.get(label_key) or entry_id).strip()
+        phrases = _str_list(item.get(phrase_key), f"{where}.{phrase_key}")
+        exact = _str_list(item.get("exact"), f"{where}.exact")
+        if section != "data_types":
+            # a third party / regulation is always found by its own name too
+            phrases = tuple(dict.fromkeys((*phrases,)))
+        if not phrases and not exact:
+            raise ValueError(f"{where}: {entry_id!r} has no phrases")
+        out.append(VocabularyEntry(entry_id, label, str(item.get("kind") or default_kind), phrases, exact))
+    return tuple(out)
+
+
+def load_vocabulary(path: str | Path = DEFAULT_VOCABULARY_PATH) -> FactVocabulary:
+    """Read content/facts.yml (sections data_types, third_parties, regulations).
+
+    Raises ValueError (with the offending entry) on a malformed file."""
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a mapping with data_types/third_parties/regulations")
+    return FactVocabulary(
+        data_types=_entries(raw.get("data_types"), "data_types", "data_type", "phrases", "label"),
+        third_parties=_entries(raw.get("third_parties"), "third_parties", "other", "aliases", "name"),
+        regulations=_entries(raw.get("regulations"), "regulations", "law", "aliases", "name"),
+    )
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact was found: passage anchor, the phrase as written, offset in Passage.text."""
+
+    passage_id: str
+    phrase: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One data type / third party / regulation / contact channel with all its evidence
+    (document order)."""
+
+    id: str  # vocabulary id; for contacts the normalised value (lower-case e-mail, digits)
+    label: str  # display text
+    kind: str  # data types: "data_type"; third parties: analytics/...; contacts: email/phone/fax/postal_address
+    evidence: tuple[Evidence, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "kind": self.kind,
+            "evidence": [{"passage_id": e.passage_id, "phrase": e.phrase, "offset": e.offset} for e in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Fact":
+        return cls(d["id"], d["label"], d["kind"], tuple(Evidence(e["passage_id"], e["phrase"], int(e["offset"])) for e in d["evidence"]))
+
+
+@dataclass(frozen=True)
+class StatedDate:
+    """The date the policy states for itself ("Last updated September 16, 2014")."""
+
+    date: date
+    phrase: str  # cue and date as written, white space collapsed
+    kind: str  # "last_updated" | "effective" | "revised"
+    precision: str  # "day" | "month" (month-only dates are set to the 1st)
+    offset: int  # in the text searched (Passage.text for extract_facts)
+    passage_id: str = ""  # set by extract_facts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "phrase": self.phrase,
+            "kind": self.kind,
+            "precision": self.precision,
+            "offset": self.offset,
+            "passage_id": self.passage_id,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "StatedDate":
+        return cls(date.fromisoformat(d["date"]), d["phrase"], d["kind"], d["precision"], int(d["offset"]), d.get("passage_id", ""))
+
+
+@dataclass(frozen=True)
+class Readability:
+    words: int
+    sentences: int
+    syllables: int
+    flesch_reading_ease: float  # higher is easier; 60-70 plain English, < 30 very difficult
+    flesch_kincaid_grade: float  # US school grade
+    reading_minutes: float  # words / WORDS_PER_MINUTE, one decimal
+    words_per_minute: int = WORDS_PER_MINUTE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "words": self.words,
+            "sentences": self.sentences,
+            "syllables": self.syllables,
+            "flesch_reading_ease": self.flesch_reading_ease,
+            "flesch_kincaid_grade": self.flesch_kincaid_grade,
+            "reading_minutes": self.reading_minutes,
+            "words_per_minute": self.words_per_minute,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Readability":
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class SnapshotFacts:
+    """All facts of one snapshot; every tuple of facts is in document order."""
+
+    data_types: tuple[Fact, ...]  # stated as collected/used (a non-negated mention exists)
+    data_types_negated: tuple[Fact, ...]  # only ever mentioned as not collected
+    third_parties: tuple[Fact, ...]
+    contacts: tuple[Fact, ...]
+    regulations: tuple[Fact, ...]
+    stated_date: StatedDate | None
+    readability: Readability
+    version: int = FACTS_VERSION
+
+    def ids(self, section: str) -> tuple[str, ...]:
+        return tuple(f.id for f in getattr(self, section))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "data_types": [f.to_dict() for f in self.data_types],
+            "data_types_negated": [f.to_dict() for f in self.data_types_negated],
+            "third_parties": [f.to_dict() for f in self.third_parties],
+            "contacts": [f.to_dict() for f in self.contacts],
+            "regulations": [f.to_dict() for f in self.regulations],
+            "stated_date": self.stated_date.to_dict() if self.stated_date else None,
+            "readability": self.readability.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SnapshotFacts":
+        facts = lambda key: tuple(Fact.from_dict(x) for x in d.get(key, ()))  # noqa: E731
+        return cls(
+            data_types=facts("data_types"),
+            data_types_negated=facts("data_types_negated"),
+            third_parties=facts("third_parties"),
+            contacts=facts("contacts"),
+            regulations=facts("regulations"),
+            stated_date=StatedDate.from_dict(d["stated_date"]) if d.get("stated_date") else None,
+            readability=Readability.from_dict(d["readability"]),
+            version=int(d.get("version", FACTS_VERSION)),
+        )
+
+
+# --------------------------------------------------------------------------- negation
+
+# A clause ends at sentence punctuation, a semicolon/colon followed by space, a blank line or
+# a list bullet, or before a contrastive / exceptive connective.
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;:](?=\s|$)|\n\s*\n|\n\s*(?:[-*+\u2022]|\d{1,3}[.)])\s"
+    r"|\b(?:but|however|although|though|whereas|while|except|excepting|unless|instead|besides"
+    r"|other\s+than|apart\s+from|aside\s+from|rather\s+than|and\s+(?:we|you|they|it))\b",
+    re.IGNORECASE,
+)
+_NEGATION_CUE = re.compile(
+    r"\b(?:not|never|no|none|nor|neither|cannot|without|n't)\b|n't\b", re.IGNORECASE
+)
+# "not limited to", "not required to provide", "does not identify you personally, such as ..."
+_CUE_CANCELLED_AFTER = re.compile(
+    r"\s*(?:be\s+)?(?:limited|only|just|necessarily|required|mandatory|obligated|obliged|all|always"
+    r"|identify|personally|directly\s+identify|associated|linked|tied|connected)\b",
+    re.IGNORECASE,
+)
+_CUE_CANCELLED_BEFORE = re.compile(r"(?:\b(?:if|whether|you|or)\s+(?:\w+\s+){0,2}$)", re.IGNORECASE)
+_NEGATION_WINDOW = 200  # characters before the mention
+
+
+def _clause_breaks(text: str) -> list[int]:
+    return [m.end() for m in _CLAUSE_BREAK.finditer(text)]
+
+
+def _negated(text: str, start: int, breaks: list[int]) -> bool:
+    i = bisect.bisect_right(breaks, start) - 1
+    clause_start = breaks[i] if i >= 0 else 0
+    clause_start = max(clause_start, start - _NEGATION_WINDOW)
+    window = text[clause_start:start]
+    for cue in _NEGATION_CUE.finditer(window):
+        if _CUE_CANCELLED_AFTER.match(window, cue.end()):
+            continue
+        if _CUE_CANCELLED_BEFORE.search(window[max(0, cue.start() - 40) : cue.start()]):
+            continue
+        return True
+    return False
+
+
+def is_negated(sentence: str, phrase: str) -> bool:
+    """True if `phrase` (its first occurrence in `sentence`) is negated. For tests/debugging."""
+    text = _normalise(sentence)
+    at = text.lower().find(_normalise(phrase).lower())
+    if at < 0:
+        raise ValueError(f"{phrase!r} not in sentence")
+    return _negated(text, at, _clause_breaks(text))
+
+
+# --------------------------------------------------------------------------- stated date
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d\d"
+_DATE = (
+    rf"(?P<mdy>{_MONTH}\s{{1,3}}{_DAY},?\s{{1,3}}{_YEAR})"
+    rf"|(?P<dmy>{_DAY}\s{{1,3}}(?:of\s{{1,3}})?{_MONTH},?\s{{1,3}}{_YEAR})"
+    rf"|(?P<my>{_MONTH},?\s{{1,3}}{_YEAR})"
+    rf"|(?P<iso>{_YEAR}[-/.][01]?\d[-/.][0-3]?\d)"
+    rf"|(?P<num>[0-3]?\d(?P<sep>[-/.])[0-3]?\d(?P=sep)(?:{_YEAR}|\d\d))"
+)
+_CUE = (
+    r"(?P<last>last\s{1,3}(?:updated|modified|revised|amended|changed|update|revision|modification)"
+    r"|date\s{1,3}of\s{1,3}(?:the\s{1,3})?last\s{1,3}(?:revision|update|modification|change)"
+    r"|(?:latest|most\s{1,3}recent(?:ly)?)\s{1,3}(?:update[ds]?|revis(?:ed|ion)|modified)"
+    r"|updated\s{1,3}last)"
+    r"|(?P<eff>effective(?:\s{1,3}date)?|in\s{1,3}effect|takes\s{1,3}effect|date\s{1,3}of\s{1,3}effect)"
+    r"|(?P<rev>(?:updated|revised|modified|amended|dated|posted)(?:\s{1,3}on)?"
+    r"|revision\s{1,3}date|version\s{1,3}date|date\s{1,3}(?:of\s{1,3})?(?:revision|update|publication)"
+    r"|update\s{1,3}date|release\s{1,3}date)"
+)
+_GAP = r"(?:[\s:*_()\[\],.|#>\-]|\bon\b|\bin\b|\bof\b|\bas\s{1,3}of\b|\bfrom\b|\bdate\b|\bis\b|\bwas\b|\bthe\b|\bday\b){0,12}?"
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s{1,3})?"
+_STATED_DATE = re.compile(rf"\b(?:{_CUE})\b{_GAP}{_WEEKDAY}(?:{_DATE})(?![A-Za-z0-9/])", re.IGNORECASE)
+# "effective from June 24, 2021, until October 6, 2025": a past version in a version list
+_RANGE_AFTER = re.compile(r"[\s,*_)]{0,4}(?:until|till|to|through|thru|-)\s", re.IGNORECASE)
+#: A policy's date block ("Effective Date: ... Last Updated: ...") is short: candidates within
+#: this many characters of the first one compete on cue rank; later ones are ignored (they
+#: belong to embedded notices, version lists or the body).
+_DATE_CLUSTER = 400
+_RANK = {"last": 0, "eff": 1, "rev": 2}
+_KIND = {"last": "last_updated", "eff": "effective", "rev": "revised"}
+_MIN_YEAR, _MAX_YEAR = 1990, 2100
+
+
+def _parse_date(m: re.Match[str]) -> tuple[date, str] | None:
+    try:
+        if m.group("mdy") or m.group("dmy"):
+            raw = m.group("mdy") or m.group("dmy")
+            raw = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b|\bof\b", " ", raw, flags=re.IGNORECASE)
+            d = dateutil_parser.parse(raw.replace(".", " "), default=datetime(2000, 1, 1)).date()
+            result = (d, "day")
+        elif m.group("my"):
+            d = dateutil_parser.parse(m.group("my").replace(".", " "), default=datetime(2000, 1, 1)).date()
+            result = (d.replace(day=1), "month")
+        elif m.group("iso"):
+            y, mo, dd = (int(x) for x in re.split(r"[-/.]", m.group("iso")))
+            result = (date(y, mo, dd), "day")
+        else:
+            a, b, y = re.split(r"[-/.]", m.group("num"))
+            if len(y) == 2:
+                if m.group("sep") != "/":
+                    return None
+                y = "20" + y if int(y) < 70 else "19" + y
+            a_i, b_i = int(a), int(b)
+            # US month-first unless impossible (policies in the corpus are mostly US)
+            mo, dd = (b_i, a_i) if a_i > 12 else (a_i, b_i)
+            result = (date(int(y), mo, dd), "day")
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if not (_MIN_YEAR <= result[0].year <= _MAX_YEAR):
+        return None
+    return result
+
+
+def _date_candidates(text: str) -> list[tuple[int, int, StatedDate]]:
+    """(rank, offset, StatedDate) for every cue + date in `text` (already normalised)."""
+    out: list[tuple[int, int, StatedDate]] = []
+    for m in _STATED_DATE.finditer(text):
+        parsed = _parse_date(m)
+        if parsed is None or _RANGE_AFTER.match(text, m.end()):
+            continue
+        cue = next(k for k in ("last", "eff", "rev") if m.group(k))
+        out.append((_RANK[cue], m.start(), StatedDate(parsed[0], _collapse(m.group(0)), _KIND[cue], parsed[1], m.start())))
+    return out
+
+
+def find_stated_date(text: str) -> StatedDate | None:
+    """The policy's own date: a date right after a cue such as "Last updated", "Effective
+    date:", "Revised:", "This policy was last modified on". Bare dates and copyright years
+    are ignored. With several, "last updated/modified/revised" beats "effective" beats a plain
+    "updated/revised/posted"; ties go to the first in the text."""
+    if not text:
+        return None
+    return _choose_date(_date_candidates(_normalise(text)))
+
+
+def _choose_date(candidates: Sequence[tuple[int, int, StatedDate]]) -> StatedDate | None:
+    """(rank, position, date) -> the first date block's best-ranked date."""
+    if not candidates:
+        return None
+    first = min(c[1] for c in candidates)
+    block = [c for c in candidates if c[1] - first <= _DATE_CLUSTER]
+    return min(block, key=lambda c: (c[0], c[1]))[2]
+
+
+# --------------------------------------------------------------------------- contacts
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}\.){1,6}[A-Za-z]{2,24}(?![\w@])"
+)
+_OBFUSCATED_EMAIL = re.compile(
+    r"(?<![\w.])([A-Za-z0-9][A-Za-z0-9._+\-]{0,63})\s{0,3}(?:\[at\]|\(at\)|\{at\}|<at>|\sAT\s)\s{0,3}"
+    r"([A-Za-z0-9\-]{1,63})\s{0,3}(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\sDOT\s|\.)\s{0,3}([A-Za-z]{2,24})\b"
+)
+_PHONE = re.compile(
+    r"(?<![\w+\-/.])(?:"
+    r"(?:\+?1[\s.\-])?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}"  # North American
+    r"|1[\s\-]?8[0-9]{2}[\s\-][A-Z0-9]{3}[\s\-][A-Z0-9]{4}"  # toll-free, maybe vanity
+    r"|\+\d{1,3}[\s.\-]?(?:\(\d{1,4}\)[\s.\-]?)?\d{1,5}(?:[\s.\-]\d{2,5}){1,4}"  # international
+    r"|\(0\d{1,4}\)\s?\d{3,4}[\s\-]?\d{3,4}"  # national with trunk prefix, e.g. (020) 7946 0000
+    r")(?![\w\-/])"
+)
+_FAX_BEFORE = re.compile(r"\bfax(?:imile)?\b[^\n\d]{0,12}$", re.IGNORECASE)
+_STREET_WORDS = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Parkway|Pkwy"
+    r"|Highway|Hwy|Square|Sq|Plaza|Circle|Cir|Terrace|Ter|Alley|Broadway|Center|Centre|Row|Trail|Pike"
+    r"|Suite|Ste|Floor|Fl|Building|Bldg|Turnpike|Expressway|Freeway|Crescent|Close|Mews|Gardens"
+)
+_STREET = re.compile(
+    r"\b\d{1,6}[A-Za-z]?(?:-\d{1,5})?,?[ \t]{1,3}(?:[NSEW]\.?[ \t]{1,3})?(?:[A-Z0-9][\w.'&]{0,20}[ \t]{1,3}){0,4}?"
+    rf"(?:{_STREET_WORDS})\b\.?"
+    r"|\bP\.?\s?O\.?\s{0,2}Box\s{1,3}\d{1,7}\b",
+)
+_US_STATES = (
+    r"Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii"
+    r"|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan"
+    r"|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New\sHampshire|New\sJersey|New\sMexico"
+    r"|New\sYork|North\sCarolina|North\sDakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode\sIsland"
+    r"|South\sCarolina|South\sDakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West\sVirginia"
+    r"|Wisconsin|Wyoming"
+)
+_POSTCODE = re.compile(
+    rf"\b(?:[A-Z]{{2}}\.?|{_US_STATES}|D\.C\.)\s{{1,3}}\d{{5}}(?:-\d{{4}})?\b"  # US state + ZIP
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b"  # UK
+    r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"  # Canada
+)
+_ADDRESS_SPAN = 160  # characters after the street line where a postcode may follow
+
+
+def find_contacts(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, value, start, end) for e-mail addresses, phone/fax numbers and postal addresses
+    in `text` (kind: "email", "phone", "fax", "postal_address")."""
+    return _find_contacts(_normalise(text)) if text else []
+
+
+def _find_contacts(text: str) -> list[tuple[str, str, int, int]]:
+    out: list[tuple[str, str, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _EMAIL.finditer(text):
+        value = m.group(0).rstrip(".")
+        out.append(("email", value, m.start(), m.start() + len(value)))
+        taken.append((m.start(), m.end()))
+    for m in _OBFUSCATED_EMAIL.finditer(text):
+        if m.group(0).count(".") and not re.search(r"\[at\]|\(at\)|\{at\}|<at>|\sAT\s", m.group(0)):
+            continue
+        value = f"{m.group(1)}@{m.group(2)}.{m.group(3)}"
+        out.append(("email", value, m.start(), m.end()))
+        taken.append((m.start(), m.end()))
+    for m in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if not 10 <= len(digits) + sum(c.isalpha() for c in m.group(0)) <= 15:
+            continue
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        kind = "fax" if _FAX_BEFORE.search(text[max(0, m.start() - 30) : m.start()]) else "phone"
+        out.append((kind, m.group(0), m.start(), m.end()))
+    last_end = -1
+    for m in _STREET.finditer(text):
+        if m.start() < last_end:
+            continue
+        end = m.end()
+        zip_m = _POSTCODE.search(text, m.end(), min(len(text), m.end() + _ADDRESS_SPAN))
+        if zip_m and "\n\n" not in text[m.end() : zip_m.start()]:
+            end = zip_m.end()
+        elif not re.search(r"\d", text[m.start() : m.start() + 3]) and "Box" not in m.group(0):
+            continue
+        value = _collapse(text[m.start() : end])
+        out.append(("postal_address", value, m.start(), end))
+        last_end = end
+    # a city/state/ZIP line without a street line before it ("Los Angeles, CA 90021")
+    for m in _POSTCODE.finditer(text):
+        if m.start() < last_end and any(k == "postal_address" and s <= m.start() < e for k, _, s, e in out):
+            continue
+        if not re.match(r"[A-Z]{2}\.?\s|" + _US_STATES, m.group(0)):
+            continue  # only US state + ZIP standing alone
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        city = text[max(line_start, m.start() - 40) : m.start()]
+        cm = re.search(r"[A-Z][A-Za-z.' ]{1,30},?\s{0,3}$", city)
+        if not cm:
+            continue
+        start = m.start() - len(city) + cm.start()
+        out.append(("postal_address", _collapse(text[start : m.end()]), start, m.end()))
+    out.sort(key=lambda c: c[2])
+    return out
+
+
+def _contact_id(kind: str, value: str) -> str:
+    if kind == "email":
+        return value.lower()
+    if kind in ("phone", "fax"):
+        digits = re.sub(r"\D", "", value)
+        return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+    return re.sub(r"[^a-z0-9]+", " ", value.lower()).strip()
+
+
+# --------------------------------------------------------------------------- readability
+
+
+@functools.lru_cache(maxsize=65536)
+def _syllables(word: str) -> int:
+    return len(_pyphen().positions(word)) + 1
+
+
+@functools.lru_cache(maxsize=1)
+def _pyphen() -> Any:
+    import pyphen  # a dependency of textstat
+
+    return pyphen.Pyphen(lang="en_US")
+
+
+_WORD = re.compile(r"[A-Za-z\u00c0-\u024f0-9]+(?:['\-][A-Za-z\u00c0-\u024f0-9]+)*")
+
+
+def measure_readability(text: str) -> Readability:
+    """Words and sentences as textstat counts them; syllables with pyphen, the hyphenation
+    dictionary textstat itself falls back to (textstat 0.7.13 first tries NLTK's cmudict,
+    which it downloads from the network at first use - not acceptable in a build); then the
+    standard Flesch reading ease and Flesch-Kincaid grade formulas."""
+    import textstat
+
+    words = textstat.lexicon_count(text) if text.strip() else 0
+    sentences = textstat.sentence_count(text) if words else 0
+    tokens = _WORD.findall(text)
+    syllables = sum(_syllables(t.lower()) if t.isalpha() and len(t) < 40 else 1 for t in tokens)
+    if not words or not tokens:
+        return Readability(0, 0, 0, 0.0, 0.0, 0.0)
+    wps = words / max(1, sentences)
+    spw = syllables / len(tokens)
+    return Readability(
+        words=words,
+        sentences=sentences,
+        syllables=syllables,
+        flesch_reading_ease=round(206.835 - 1.015 * wps - 84.6 * spw, 2),
+        flesch_kincaid_grade=round(0.39 * wps + 11.8 * spw - 15.59, 2),
+        reading_minutes=round(words / WORDS_PER_MINUTE, 1),
+    )
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.label: dict[str, str] = {}
+        self.kind: dict[str, str] = {}
+        self.evidence: dict[str, list[Evidence]] = {}
+
+    def add(self, fid: str, label: str, kind: str, ev: Evidence) -> None:
+        if fid not in self.evidence:
+            self.order.append(fid)
+            self.label[fid], self.kind[fid] = label, kind
+            self.evidence[fid] = []
+        self.evidence[fid].append(ev)
+
+    def facts(self, skip: Iterable[str] = ()) -> tuple[Fact, ...]:
+        skip = set(skip)
+        return tuple(
+            Fact(fid, self.label[fid], self.kind[fid], tuple(self.evidence[fid])) for fid in self.order if fid not in skip
+        )
+
+
+def extract_facts(passages: Sequence[Passage], vocabulary: FactVocabulary) -> SnapshotFacts:
+    """All facts of one snapshot, from its passages in document order."""
+    data, negated, parties, contacts, regs = (_Collector() for _ in range(5))
+    dates: list[tuple[int, int, StatedDate]] = []
+    position = 0  # offset of the passage in the concatenated text
+    seen_headings: set[str] = set()
+    texts: list[str] = []
+    dt_match = vocabulary.matcher("data_types")
+    tp_match = vocabulary.matcher("third_parties")
+    rg_match = vocabulary.matcher("regulations")
+    for index, passage in enumerate(passages):
+        raw = passage.text or ""
+        texts.append(raw)
+        text = _normalise(raw)
+        breaks = _clause_breaks(text)
+        starts = vocabulary.candidate_starts(text)
+        for start, end, ids in dt_match.finditer(text, starts):
+            ev = Evidence(passage.id, _collapse(raw[start:end]), start)
+            target = negated if _negated(text, start, breaks) else data
+            for fid in ids:
+                entry = dt_match.entries[fid]
+                target.add(fid, entry.label, entry.kind, ev)
+        for matcher, target in ((tp_match, parties), (rg_match, regs)):
+            for start, end, ids in matcher.finditer(text, starts):
+                ev = Evidence(passage.id, _collapse(raw[start:end]), start)
+                for fid in ids:
+                    entry = matcher.entries[fid]
+                    target.add(fid, entry.label, entry.kind, ev)
+        for kind, value, start, end in _find_contacts(text):
+            contacts.add(_contact_id(kind, value), value, kind, Evidence(passage.id, _collapse(raw[start:end]), start))
+        heading = passage.heading_path[-1] if passage.heading_path else ""
+        if heading and heading not in seen_headings:
+            seen_headings.add(heading)
+            for rank, _offset, sd in _date_candidates(_normalise(heading)):
+                # headings come before their passage text; offset -1 marks "in the heading"
+                dates.append((rank, position, _replace_passage(sd, passage.id, offset=-1)))
+            position += len(heading) + 2
+        for rank, offset, sd in _date_candidates(text):
+            dates.append((rank, position + offset, _replace_passage(sd, passage.id)))
+        position += len(raw) + 2
+    stated = _choose_date(dates)
+    return SnapshotFacts(
+        data_types=data.facts(),
+        data_types_negated=negated.facts(skip=data.order),
+        third_parties=parties.facts(),
+        contacts=contacts.facts(),
+        regulations=regs.facts(),
+        stated_date=stated,
+        readability=measure_readability("\n\n".join(texts)),
+    )
+
+
+def _replace_passage(sd: StatedDate, passage_id: str, offset: int | None = None) -> StatedDate:
+    return StatedDate(sd.date, sd.phrase, sd.kind, sd.precision, sd.offset if offset is None else offset, passage_id)

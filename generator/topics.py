@@ -1,0 +1,481 @@
+"""An explainable, rule-based topic tagger for policy passages.
+
+The taxonomy and its cue lexicons live in ``content/topics.yml`` so editors can tune them
+without touching code. Each topic has:
+
+* ``cues``: phrases looked for in the passage text, each with a weight (``strong`` = 1.0,
+  ``weak`` = 0.5 by default, or an explicit ``{phrase: weight}`` mapping);
+* ``headings``: phrases looked for in the passage's heading path (innermost heading counts
+  fully, enclosing headings at ``outer_heading_factor``);
+* ``threshold``: the score a passage needs to get the topic (default from ``settings``).
+
+A passage gets every topic whose score reaches its threshold; the cues that fired are kept
+as evidence (``TopicAssignment.cues``), e.g. ``("cookies", "heading 'Cookies'")``.
+
+Phrase syntax (case-insensitive, matched on word tokens, not substrings):
+
+* ``third party`` matches the words "third party" in sequence;
+* ``collect*`` matches any word starting with "collect" (collects, collected, collection);
+* ``share ... with`` allows up to 3 other words in between (``...`` is the gap).
+
+Matching is token-based with dictionary look-ups (no regex alternations), so the cost is
+linear in the passage length and independent of lexicon size in practice. No downloads,
+no randomness: the same text, headings and taxonomy always give the same answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import yaml
+
+from .model import Passage, Topic, TopicAssignment
+
+__all__ = [
+    "CATEGORIES",
+    "Cue",
+    "TaggerTopic",
+    "Taxonomy",
+    "load_taxonomy",
+    "tag_passage",
+    "tag_passages",
+    "tag_jsonl",
+    "main_tag",
+    "categories_of",
+    "DEFAULT_TAXONOMY",
+]
+
+CATEGORIES = (
+    "First Party Collection/Use",
+    "Third Party Sharing/Collection",
+    "User Choice/Control",
+    "User Access, Edit and Deletion",
+    "Data Retention",
+    "Data Security",
+    "Policy Change",
+    "Do Not Track",
+    "International and Specific Audiences",
+    "Other",
+)
+FALLBACK_CATEGORY = "Other"  # what tag_jsonl reports for a passage no topic matched
+
+DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "content" / "topics.yml"
+
+GAP = "..."
+MAX_GAP = 3
+MAX_TEXT_CHARS = 200_000  # longer passages are tagged on their first 200k characters
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _fold(text: str) -> str:
+    """Lower-case, ASCII-folded (é -> e; curly apostrophes dropped)."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text)
+    return text.encode("ascii", "ignore").decode("ascii").lower()
+
+
+def tokenize(text: str) -> list[str]:
+    return _TOKEN.findall(_fold(text[:MAX_TEXT_CHARS]))
+
+
+# --------------------------------------------------------------------------- lexicon
+
+@dataclass(frozen=True)
+class Cue:
+    """One lexicon phrase compiled to token patterns."""
+
+    phrase: str  # as written in topics.yml
+    parts: tuple[tuple[str, bool] | None, ...]  # (word, is_prefix) or None for a gap
+    weight: float
+
+    def match_at(self, tokens: Sequence[str], i: int) -> int:
+        """End index (exclusive) if the cue matches starting at token i, else -1."""
+        return _match(self.parts, 0, tokens, i)
+
+
+def _tok_ok(part: tuple[str, bool], tok: str) -> bool:
+    word, prefix = part
+    return tok.startswith(word) if prefix else tok == word
+
+
+def _match(parts, k: int, tokens: Sequence[str], i: int) -> int:
+    n = len(tokens)
+    while k < len(parts):
+        part = parts[k]
+        if part is None:  # gap: try 0..MAX_GAP skipped tokens before the next part
+            nxt = k + 1
+            if nxt >= len(parts):
+                return i
+            for skip in range(MAX_GAP + 1):
+                j = i + skip
+                if j >= n:
+                    return -1
+                if _tok_ok(parts[nxt], tokens[j]):
+                    end = _match(parts, nxt + 1, tokens, j + 1)
+                    if end >= 0:
+                        return end
+            return -1
+        if i >= n or not _tok_ok(part, tokens[i]):
+            return -1
+        i += 1
+        k += 1
+    return i
+
+
+def compile_cue(phrase: str, weight: float) -> Cue:
+    parts: list[tuple[str, bool] | None] = []
+    for raw in str(phrase).split():
+        if raw == GAP:
+            if parts and parts[-1] is not None:
+                parts.append(None)
+            continue
+        prefix = raw.endswith("*")
+        words = _TOKEN.findall(_fold(raw.rstrip("*")))
+        for idx, w in enumerate(words):
+            parts.append((w, prefix and idx == len(words) - 1))
+    while parts and parts[-1] is None:
+        parts.pop()
+    if not parts:
+        raise ValueError(f"empty cue phrase: {phrase!r}")
+    return Cue(str(phrase), tuple(parts), float(weight))
+
+
+class _Index:
+    """Cues indexed by their first word (exact) or first-word prefix."""
+
+    def __init__(self, cues: Iterable[tuple[int, Cue]]):
+        self.exact: dict[str, list[tuple[int, Cue]]] = {}
+        self.prefix: dict[str, list[tuple[int, Cue]]] = {}
+        for owner, cue in cues:
+            word, is_prefix = cue.parts[0]  # type: ignore[misc]
+            (self.prefix if is_prefix else self.exact).setdefault(word, []).append((owner, cue))
+        self.prefix_lengths = sorted({len(w) for w in self.prefix})
+
+    def scan(self, tokens: Sequence[str]) -> dict[int, dict[str, tuple[float, str, int, int]]]:
+        """owner -> {phrase: (weight, matched words, start, end)}: first match of each cue."""
+        found: dict[int, dict[str, tuple[float, str, int, int]]] = {}
+        exact, prefix, lengths = self.exact, self.prefix, self.prefix_lengths
+        for i, tok in enumerate(tokens):
+            cands = exact.get(tok)
+            if cands:
+                _try(cands, tokens, i, found)
+            if prefix:
+                tl = len(tok)
+                for L in lengths:
+                    if L > tl:
+                        break
+                    c2 = prefix.get(tok[:L])
+                    if c2:
+                        _try(c2, tokens, i, found)
+        return found
+
+
+def _try(cands, tokens, i, found) -> None:
+    for owner, cue in cands:
+        got = found.get(owner)
+        if got is not None and cue.phrase in got:
+            continue
+        end = cue.match_at(tokens, i)
+        if end >= 0:
+            found.setdefault(owner, {})[cue.phrase] = (cue.weight, " ".join(tokens[i:end]), i, end)
+
+
+@dataclass(frozen=True)
+class TaggerTopic:
+    """A topic plus its cue lexicon (``topic`` is the public model.Topic)."""
+
+    topic: Topic
+    cues: tuple[Cue, ...]
+    heading_cues: tuple[Cue, ...]
+    threshold: float
+    heading_weight: float
+    requires_text: bool  # a heading cue alone is not enough
+
+    @property
+    def id(self) -> str:
+        return self.topic.id
+
+
+class Taxonomy(list):
+    """A list of model.Topic (the public shape) that also carries the compiled lexicon."""
+
+    def __init__(self, topics: Sequence[TaggerTopic], settings: dict):
+        super().__init__(t.topic for t in topics)
+        self.tagger_topics = tuple(topics)
+        self.settings = dict(settings)
+        self.by_id = {t.id: t for t in topics}
+        self.outer_heading_factor = float(settings.get("outer_heading_factor", 0.5))
+        self.relative_cutoff = float(settings.get("relative_cutoff", 0.0))
+        self.text_index = _Index((n, c) for n, t in enumerate(topics) for c in t.cues)
+        self.heading_index = _Index((n, c) for n, t in enumerate(topics) for c in t.heading_cues)
+        self.suppress = tuple(tuple(x) for x in settings.get("suppress", ()))
+        self.min_words = int(settings.get("min_words", 0))
+
+    def category_of(self, topic_id: str) -> str:
+        return self.by_id[topic_id].topic.category
+
+
+def _cue_list(spec, default_weight: float) -> list[Cue]:
+    out: list[Cue] = []
+    if spec is None:
+        return out
+    if isinstance(spec, str):
+        spec = [spec]
+    if isinstance(spec, dict):
+        for phrase, w in spec.items():
+            out.append(compile_cue(phrase, default_weight if w is None else float(w)))
+        return out
+    for item in spec:
+        if isinstance(item, dict):
+            for phrase, w in item.items():
+                out.append(compile_cue(phrase, default_weight if w is None else float(w)))
+        else:
+            out.append(compile_cue(item, default_weight))
+    return out
+
+
+def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
+    """Read topics.yml: a list of model.Topic that also carries the compiled cue lexicon."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if isinstance(data, list):
+        data = {"topics": data}
+    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
+        raise ValueError(f"{path}: expected a mapping with a 'topics' list")
+    settings = data.get("settings") or {}
+    strong_w = float(settings.get("strong_weight", 1.0))
+    weak_w = float(settings.get("weak_weight", 0.5))
+    default_threshold = float(settings.get("threshold", 1.0))
+    default_heading_w = float(settings.get("heading_weight", 1.0))
+    topics: list[TaggerTopic] = []
+    seen: set[str] = set()
+    for n, row in enumerate(data["topics"]):
+        if not isinstance(row, dict):
+            raise ValueError(f"{path}: topic #{n + 1} is not a mapping")
+        tid = str(row.get("id", ""))
+        if not _SLUG.match(tid):
+            raise ValueError(f"{path}: topic #{n + 1}: id {tid!r} is not a slug")
+        if tid in seen:
+            raise ValueError(f"{path}: duplicate topic id {tid!r}")
+        seen.add(tid)
+        category = str(row.get("category", ""))
+        if category not in CATEGORIES:
+            raise ValueError(f"{path}: topic {tid!r}: unknown OPP-115 category {category!r}")
+        title = str(row.get("title") or tid)
+        desc = " ".join(str(row.get("description") or "").split())
+        cues_spec = row.get("cues") or {}
+        cues: list[Cue] = []
+        if isinstance(cues_spec, dict) and ({"strong", "weak", "weighted"} & set(cues_spec)):
+            cues += _cue_list(cues_spec.get("strong"), strong_w)
+            cues += _cue_list(cues_spec.get("weak"), weak_w)
+            cues += _cue_list(cues_spec.get("weighted"), strong_w)
+        else:
+            cues += _cue_list(cues_spec, strong_w)
+        heading_w = float(row.get("heading_weight", default_heading_w))
+        heading_cues = _cue_list(row.get("headings"), heading_w)
+        topics.append(TaggerTopic(
+            topic=Topic(id=tid, title=title, description=desc, category=category),
+            cues=tuple(cues),
+            heading_cues=tuple(heading_cues),
+            threshold=float(row.get("threshold", default_threshold)),
+            heading_weight=heading_w,
+            requires_text=bool(row.get("requires_text", False)),
+        ))
+    return Taxonomy(topics, settings)
+
+
+# --------------------------------------------------------------------------- tagging
+
+def _as_taxonomy(taxonomy) -> Taxonomy:
+    if isinstance(taxonomy, Taxonomy):
+        return taxonomy
+    if taxonomy is None:
+        return _default()
+    if isinstance(taxonomy, (str, Path)):
+        return load_taxonomy(taxonomy)
+    raise TypeError("taxonomy must come from load_taxonomy()")
+
+
+_DEFAULT: Taxonomy | None = None
+
+
+def _default() -> Taxonomy:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = load_taxonomy(DEFAULT_TAXONOMY)
+    return _DEFAULT
+
+
+def score_passage(text: str, heading_path: Sequence[str], taxonomy) -> dict[str, tuple[float, list[str]]]:
+    """Every topic with any cue: topic id -> (score, evidence strings). For tuning/debugging."""
+    tax = _as_taxonomy(taxonomy)
+    tokens = tokenize(text or "")
+    if len(tokens) < tax.min_words:
+        return {}
+    text_hits = tax.text_index.scan(tokens)
+    head_hits: dict[int, tuple[float, str]] = {}
+    hp = [h for h in (heading_path or ()) if h]
+    for depth, heading in enumerate(reversed(hp)):
+        factor = 1.0 if depth == 0 else tax.outer_heading_factor
+        if factor <= 0:
+            break
+        for owner, cues in tax.heading_index.scan(tokenize(heading)).items():
+            w = max(v[0] for v in cues.values()) * factor
+            if owner not in head_hits or head_hits[owner][0] < w:
+                head_hits[owner] = (w, heading)
+    out: dict[str, tuple[float, list[str]]] = {}
+    for n, t in enumerate(tax.tagger_topics):
+        th = text_hits.get(n)
+        hh = head_hits.get(n)
+        if not th and not hh:
+            continue
+        score = 0.0
+        ev: list[str] = []
+        if th:
+            # overlapping matches of one topic count once, at the highest weight
+            # ("you may choose" and "may choose" are one piece of evidence)
+            taken: list[tuple[int, int]] = []
+            kept = []
+            for phrase, (w, surface, a, b) in sorted(th.items(), key=lambda kv: (-kv[1][0], kv[1][2] - kv[1][3], kv[1][2])):
+                if any(a < tb and ta < b for ta, tb in taken):
+                    continue
+                taken.append((a, b))
+                kept.append((a, surface, w))
+            for _, surface, w in sorted(kept):
+                score += w
+                if surface not in ev:
+                    ev.append(surface)
+        text_score = score
+        if hh:
+            score += hh[0]
+            heading = " ".join(hh[1].split())
+            if len(heading) > 80:
+                heading = heading[:77] + "..."
+            ev.append(f"heading '{heading}'")
+        if t.requires_text and text_score <= 0:
+            score = min(score, t.threshold - 1e-9)
+        out[t.id] = (score, ev)
+    return out
+
+
+def tag_passage(text: str, heading_path: Sequence[str], taxonomy) -> tuple[TopicAssignment, ...]:
+    """Topics of one passage with the cues that fired, in taxonomy order."""
+    tax = _as_taxonomy(taxonomy)
+    scores = score_passage(text, heading_path, tax)
+    passed = {tid: s for tid, s in scores.items() if s[0] >= tax.by_id[tid].threshold}
+    if passed and tax.relative_cutoff > 0:
+        best = max(s[0] for s in passed.values())
+        passed = {tid: s for tid, s in passed.items() if s[0] >= best * tax.relative_cutoff}
+    for winner, loser in tax.suppress:
+        if winner in passed and loser in passed and passed[winner][0] >= passed[loser][0]:
+            del passed[loser]
+    return tuple(TopicAssignment(topic=t.id, cues=tuple(passed[t.id][1]))
+                 for t in tax.tagger_topics if t.id in passed)
+
+
+def tag_passages(passages: Iterable[Passage], taxonomy) -> list[Passage]:
+    """Passages with ``topics`` filled in (new objects; inputs are unchanged)."""
+    tax = _as_taxonomy(taxonomy)
+    return [dataclasses.replace(p, topics=tag_passage(p.text, p.heading_path, tax)) for p in passages]
+
+
+def categories_of(assignments: Iterable[TopicAssignment], taxonomy) -> list[str]:
+    """OPP-115 categories of the assigned topics, in canonical order; ['Other'] if none."""
+    tax = _as_taxonomy(taxonomy)
+    cats = {tax.category_of(a.topic) for a in assignments}
+    if not cats:
+        return [FALLBACK_CATEGORY]
+    return [c for c in CATEGORIES if c in cats]
+
+
+# --------------------------------------------------------------------------- JSONL interface
+
+def _heading_path_of(row: dict) -> tuple[str, ...]:
+    h = row.get("heading", row.get("heading_path"))
+    if h is None:
+        return ()
+    if isinstance(h, str):
+        return (h,) if h.strip() else ()
+    if isinstance(h, (list, tuple)):
+        return tuple(str(x) for x in h if x is not None and str(x).strip())
+    return (str(h),)
+
+
+def tag_jsonl(infile, outfile, taxonomy) -> int:
+    """Tag JSONL rows {"id", "text", "heading"?}; write {"id", "topics", "categories", "evidence"}.
+
+    ``infile``/``outfile`` are text streams or paths. Blank lines are skipped; a line that is
+    not a JSON object raises ValueError naming the line. Returns the number of rows written.
+    """
+    tax = _as_taxonomy(taxonomy)
+    close_in = close_out = False
+    if isinstance(infile, (str, Path)):
+        infile, close_in = open(infile, encoding="utf-8"), True
+    if isinstance(outfile, (str, Path)):
+        outfile, close_out = open(outfile, "w", encoding="utf-8"), True
+    n = 0
+    try:
+        for lineno, line in enumerate(infile, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"line {lineno}: not JSON: {e.msg}") from None
+            if not isinstance(row, dict):
+                raise ValueError(f"line {lineno}: expected a JSON object")
+            text = row.get("text")
+            text = "" if text is None else str(text)
+            assigned = tag_passage(text, _heading_path_of(row), tax)
+            out = {
+                "id": row.get("id"),
+                "topics": [a.topic for a in assigned],
+                "categories": categories_of(assigned, tax),
+                "evidence": {a.topic: list(a.cues) for a in assigned},
+            }
+            outfile.write(json.dumps(out, ensure_ascii=False) + "\n")
+            n += 1
+    finally:
+        if close_in:
+            infile.close()
+        if close_out:
+            outfile.close()
+    return n
+
+
+def main_tag(input_path: str | None, output_path: str | None, taxonomy_path: Path) -> int:
+    """``policykb tag``: JSONL from input_path (stdin if None/'-') to output_path (stdout)."""
+    try:
+        tax = load_taxonomy(taxonomy_path)
+    except (OSError, ValueError, yaml.YAMLError) as e:
+        print(f"policykb tag: cannot load taxonomy {taxonomy_path}: {e}", file=sys.stderr)
+        return 2
+    try:
+        if input_path in (None, "-"):
+            infile = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") \
+                if hasattr(sys.stdin, "buffer") else sys.stdin
+        else:
+            infile = open(input_path, encoding="utf-8")
+        if output_path in (None, "-"):
+            outfile = sys.stdout
+            tag_jsonl(infile, outfile, tax)
+            outfile.flush()
+        else:
+            tmp = Path(str(output_path) + ".tmp")
+            with open(tmp, "w", encoding="utf-8") as fh:
+                tag_jsonl(infile, fh, tax)
+            tmp.replace(output_path)
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        print(f"policykb tag: {e}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,269 @@
+"""generator.topics: taxonomy loading, explainable tagging, JSONL interface."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.model import Passage, Topic, TopicAssignment
+from generator.topics import (
+    CATEGORIES,
+    DEFAULT_TAXONOMY,
+    categories_of,
+    compile_cue,
+    load_taxonomy,
+    main_tag,
+    tag_jsonl,
+    tag_passage,
+    tag_passages,
+)
+
+from .support import REPO, require_shared
+
+
+@pytest.fixture(scope="module")
+def tax():
+    return load_taxonomy(DEFAULT_TAXONOMY)
+
+
+def topics_of(text, tax, heading=()):
+    return [a.topic for a in tag_passage(text, heading, tax)]
+
+
+def cats(text, tax, heading=()):
+    return categories_of(tag_passage(text, heading, tax), tax)
+
+
+# --------------------------------------------------------------------------- taxonomy
+
+def test_taxonomy_shape(tax):
+    assert 15 <= len(tax) <= 22
+    assert all(isinstance(t, Topic) for t in tax)
+    ids = [t.id for t in tax]
+    assert len(set(ids)) == len(ids)
+    for t in tax:
+        assert t.category in CATEGORIES
+        assert t.title and len(t.description) > 60
+    # every OPP-115 category is reachable
+    assert {t.category for t in tax} == set(CATEGORIES)
+
+
+def test_taxonomy_rejects_bad_input(tmp_path):
+    bad = tmp_path / "t.yml"
+    bad.write_text("topics:\n  - id: Bad Id\n    title: x\n    category: Other\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="slug"):
+        load_taxonomy(bad)
+    bad.write_text("topics:\n  - id: ok\n    category: Nonsense\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="category"):
+        load_taxonomy(bad)
+    bad.write_text("topics:\n  - id: ok\n    category: Other\n  - id: ok\n    category: Other\n",
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match="duplicate"):
+        load_taxonomy(bad)
+
+
+def test_cue_syntax():
+    toks = "we may share your data with our partners".split()
+    assert compile_cue("share ... with", 1).match_at(toks, 2) == 6
+    assert compile_cue("share ... with", 1).match_at(toks, 0) == -1
+    assert compile_cue("partner*", 1).match_at(toks, 7) == 8
+    assert compile_cue("we may", 1).match_at(toks, 0) == 2
+    with pytest.raises(ValueError):
+        compile_cue("...", 1)
+
+
+# --------------------------------------------------------------------------- one case per topic
+
+CASES = [
+    ("information-collected", "We collect your name, email address and IP address when you register."),
+    ("how-information-is-used", "We use this information to provide our services and to improve the site."),
+    ("cookies-and-tracking", "Our site uses cookies and web beacons to recognise your browser."),
+    ("sharing-with-third-parties", "We may share your personal information with third parties such as "
+                                   "service providers who work on our behalf."),
+    ("advertising-and-analytics", "We work with third-party advertising networks and use Google Analytics "
+                                  "to serve interest-based ads."),
+    ("legal-disclosure", "We may disclose information when required by law, for example in response to a "
+                         "subpoena or court order from law enforcement."),
+    ("business-transfers", "If we are involved in a merger, acquisition or bankruptcy, your information may "
+                           "be transferred to the successor."),
+    ("your-choices", "You may opt out of receiving promotional emails by clicking the unsubscribe link."),
+    ("access-correction-deletion", "You can review, update or correct your personal information and ask us "
+                                   "to delete your account at any time."),
+    ("data-retention", "We retain your personal data only as long as necessary for the purposes described "
+                       "and then destroy it."),
+    ("security", "We use SSL encryption and firewalls to safeguard your information from unauthorized access."),
+    ("policy-changes", "We may change this privacy policy from time to time; material changes will be posted "
+                       "on this page with a new effective date."),
+    ("do-not-track", "Our site does not respond to Do Not Track signals sent by your browser."),
+    ("children", "Our service is not directed to children under 13 and we do not knowingly collect "
+                 "information from them; parents may contact us."),
+    ("international-transfers", "Your information may be transferred to and processed in other countries, "
+                                "including outside the European Economic Area, under standard contractual "
+                                "clauses."),
+    ("regional-privacy-rights", "California residents may request information under California Civil Code "
+                                "Section 1798.83 (Shine the Light)."),
+    ("about-this-policy", "This privacy policy applies to all websites operated by Example Inc. We respect "
+                          "your privacy and are committed to protecting it."),
+    ("contact", "If you have questions or concerns about this policy, please contact us at "
+                "privacy@example.com or write to us."),
+    ("links-to-other-sites", "Our site contains links to other websites. We are not responsible for the "
+                             "privacy practices of those other sites."),
+]
+
+
+@pytest.mark.parametrize("topic,text", CASES, ids=[c[0] for c in CASES])
+def test_topic_cases(tax, topic, text):
+    assert topic in topics_of(text, tax)
+
+
+def test_cases_cover_every_topic(tax):
+    assert {c[0] for c in CASES} == {t.id for t in tax}
+
+
+def test_heading_context(tax):
+    text = "We use industry-standard measures and limit employee access to what they need to know."
+    assert "security" in topics_of(text, tax, heading=("Privacy Policy", "Security"))
+    assert "cookies-and-tracking" in topics_of(
+        "They can be disabled at any time in your browser.", tax, heading=("Cookies",))
+
+
+def test_negatives(tax):
+    # recipe cookies mention no tracking vocabulary beyond the word itself: no data-sharing topics
+    recipe = "Bake the chocolate chip cookies for twelve minutes and let them cool on a rack."
+    assert not {"sharing-with-third-parties", "security", "your-choices"} & set(topics_of(recipe, tax))
+    # "protect" in an unrelated sense alone is not a security statement
+    assert "security" not in topics_of("Our newsletter covers how birds protect their nests in spring.", tax)
+    # a lone heading or date is too short to state a practice
+    assert topics_of("Last updated: May 2015", tax) == []
+    assert cats("Third Party Cookies", tax) == ["Other"]
+    # substring matches do not count: 'childhood' is not 'children', 'merged' needs a business context
+    assert "children" not in topics_of("Our childhood museum has exhibits from the nineteenth century.", tax)
+
+
+def test_evidence_is_recorded(tax):
+    got = tag_passage("Like most websites, we use cookies to remember your preferences.", ("Cookies",), tax)
+    by = {a.topic: a for a in got}
+    assert "cookies-and-tracking" in by
+    cues = by["cookies-and-tracking"].cues
+    assert "cookies" in cues
+    assert "heading 'Cookies'" in cues
+    assert all(isinstance(a, TopicAssignment) and a.cues for a in got)
+
+
+def test_overlapping_cues_count_once(tax):
+    from generator.topics import score_passage
+
+    one = score_passage("You may choose to opt out here, if you like, at any moment.", (), tax)
+    assert one["your-choices"][1].count("opt out") == 1
+
+
+def test_deterministic(tax):
+    text = CASES[3][1] + " " + CASES[10][1]
+    first = tag_passage(text, ("Sharing",), tax)
+    for _ in range(5):
+        assert tag_passage(text, ("Sharing",), tax) == first
+    assert tag_passage(text, ("Sharing",), load_taxonomy(DEFAULT_TAXONOMY)) == first
+
+
+def test_multi_label(tax):
+    text = ("We use cookies to collect information about your visit, and share it with our advertising "
+            "partners. You can opt out of interest-based ads at any time.")
+    c = set(cats(text, tax))
+    assert {"First Party Collection/Use", "Third Party Sharing/Collection"} <= c
+
+
+def test_categories_of_fallback(tax):
+    assert categories_of((), tax) == ["Other"]
+    c = categories_of(tag_passage(CASES[10][1], (), tax), tax)
+    assert c == ["Data Security"]
+
+
+def test_tag_passages_replaces(tax):
+    p = Passage(id="p-security", heading_path=("Security",), markdown="x", text=CASES[10][1],
+                line_start=1, line_end=1)
+    out = tag_passages([p], tax)
+    assert p.topics == ()
+    assert out[0].topics and out[0].topics[0].topic == "security"
+    assert out[0].id == p.id
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=500), st.lists(st.text(max_size=40), max_size=3))
+def test_property_never_crashes(text, heading):
+    tax = load_taxonomy(DEFAULT_TAXONOMY)
+    got = tag_passage(text, tuple(heading), tax)
+    assert all(a.topic in tax.by_id for a in got)
+
+
+def test_huge_text(tax):
+    tag_passage("cookies " * 300_000 + "x" * 1_000_000, ("Cookies",) * 50, tax)
+
+
+# --------------------------------------------------------------------------- JSONL interface
+
+def test_jsonl_round_trip(tax):
+    rows = [{"id": "a", "text": CASES[10][1]},
+            {"id": 7, "text": "They can be turned off in your browser.", "heading": "Cookies"},
+            {"id": "c", "text": "Hello.", "heading": ["Intro", "Welcome"]},
+            {"id": "d"}]
+    src = io.StringIO("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    dst = io.StringIO()
+    assert tag_jsonl(src, dst, tax) == 4
+    out = [json.loads(line) for line in dst.getvalue().splitlines()]
+    assert [o["id"] for o in out] == ["a", 7, "c", "d"]
+    for o in out:
+        assert set(o) == {"id", "topics", "categories", "evidence"}
+        assert set(o["evidence"]) == set(o["topics"])
+        assert all(c in CATEGORIES for c in o["categories"])
+    assert out[0]["topics"] == ["security"] and out[0]["categories"] == ["Data Security"]
+    assert "cookies-and-tracking" in out[1]["topics"]
+    assert out[3] == {"id": "d", "topics": [], "categories": ["Other"], "evidence": {}}
+
+
+def test_jsonl_bad_line(tax):
+    with pytest.raises(ValueError, match="line 2"):
+        tag_jsonl(io.StringIO('{"id": 1, "text": "x"}\nnot json\n'), io.StringIO(), tax)
+
+
+def test_main_tag_files(tmp_path):
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(json.dumps({"id": 1, "text": CASES[12][1]}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main_tag(str(inp), str(out), DEFAULT_TAXONOMY) == 0
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert "do-not-track" in row["topics"] and row["evidence"]["do-not-track"]
+    assert main_tag(str(tmp_path / "missing.jsonl"), str(out), DEFAULT_TAXONOMY) == 1
+    assert main_tag(str(inp), str(out), tmp_path / "nope.yml") == 2
+
+
+def test_main_tag_stdin_stdout():
+    code = ("import sys; from pathlib import Path; from generator.topics import main_tag, DEFAULT_TAXONOMY; "
+            "sys.exit(main_tag(None, None, DEFAULT_TAXONOMY))")
+    proc = subprocess.run([sys.executable, "-c", code], input='{"id": "x", "text": "Diese Website verwendet Cookies für Statistik."}\n',
+                          capture_output=True, text=True, cwd=REPO, encoding="utf-8")
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout)
+    assert row["id"] == "x" and "cookies-and-tracking" in row["topics"]
+
+
+# --------------------------------------------------------------------------- real data smoke
+
+def test_real_segments_smoke(tax):
+    path = require_shared("eval", "opp115-dev", "segments.jsonl")
+    n = tagged = 0
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            got = tag_passage(row["text"], (), tax)
+            n += 1
+            tagged += bool(got)
+            if n >= 300:
+                break
+    assert tagged > n * 0.6
