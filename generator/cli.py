@@ -7,20 +7,27 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import ConfigError
+from .analyse import load_context
+from .config import ConfigError, load_site_data
 from .intake import file_snapshot
 from .pipeline import GenerateResult, build, generate, load_archive
 from .publish import PublishError, quiet_mkdocs_info
-from .reader import SnapshotError
+from .reader import SnapshotError, read_content
 
 DEFAULT_CONTENT = Path("content")
 DEFAULT_DOCS = Path("build/docs")
 DEFAULT_SITE = Path("site")
+DEFAULT_CACHE = Path("build/cache")
 
 
 def _content_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT,
                         help="content folder holding snapshots/<domain>/<date>.md (default: content)")
+
+
+def _cache_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                        help="folder for per-snapshot analysis kept between builds (default: build/cache)")
 
 
 def _print_rejections(rejected: Sequence[SnapshotError]) -> None:
@@ -57,7 +64,7 @@ def _summarise(result: GenerateResult, what: str) -> None:
 
 
 def command_generate(args: argparse.Namespace) -> int:
-    result = generate(args.content, args.docs)
+    result = generate(args.content, args.docs, cache_dir=args.cache)
     _summarise(result, f"generated {args.docs}")
     _print_rejections(result.archive.rejected)
     return 1 if result.archive.rejected and not args.keep_going else 0
@@ -65,7 +72,7 @@ def command_generate(args: argparse.Namespace) -> int:
 
 def command_build(args: argparse.Namespace) -> int:
     quiet_mkdocs_info()
-    archive = load_archive(args.content)
+    archive = load_archive(args.content, cache_dir=args.cache)
     if archive.rejected and not args.keep_going:
         _print_rejections(archive.rejected)
         print(f"build stopped: {len(archive.rejected)} file(s) rejected; fix them or pass --keep-going",
@@ -78,11 +85,13 @@ def command_build(args: argparse.Namespace) -> int:
 
 
 def command_check(args: argparse.Namespace) -> int:
-    archive = load_archive(args.content)
-    _print_rejections(archive.rejected)
-    print(f"checked {len(archive.snapshots) + len(archive.rejected)} files: "
-          f"{len(archive.snapshots)} valid, {len(archive.rejected)} rejected")
-    return 1 if archive.rejected else 0
+    load_site_data(args.content)
+    load_context(args.content)  # the taxonomy and vocabulary must load too
+    result = read_content(args.content)
+    _print_rejections(result.rejected)
+    print(f"checked {len(result.snapshots) + len(result.rejected)} files: "
+          f"{len(result.snapshots)} valid, {len(result.rejected)} rejected")
+    return 1 if result.rejected else 0
 
 
 def command_serve(args: argparse.Namespace) -> int:
@@ -104,6 +113,7 @@ def make_parser() -> argparse.ArgumentParser:
     _content_argument(gen)
     gen.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="docs folder to write (default: build/docs)")
     gen.add_argument("--keep-going", action="store_true", help="exit 0 even when some files are rejected")
+    _cache_argument(gen)
     gen.set_defaults(run=command_generate)
 
     bld = commands.add_parser("build", help="generate the pages and publish the site with MkDocs")
@@ -112,6 +122,7 @@ def make_parser() -> argparse.ArgumentParser:
     bld.add_argument("--out", type=Path, default=DEFAULT_SITE, help="site folder to publish into (default: site)")
     bld.add_argument("--keep-going", action="store_true", help="publish the valid snapshots even if some are rejected")
     bld.add_argument("--no-strict", action="store_true", help="do not turn MkDocs warnings into errors")
+    _cache_argument(bld)
     bld.set_defaults(run=command_build)
 
     chk = commands.add_parser("check", help="validate every snapshot; non-zero exit lists each bad file")

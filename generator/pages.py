@@ -9,6 +9,7 @@ targets) go through as they are.
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from markupsafe import Markup
 
 from .analyse import SnapshotAnalysis
 from .markup import md_escape
-from .model import Company
+from .model import Company, Passage, Topic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/#-]*$")
@@ -84,8 +85,39 @@ def html_title(text: str) -> str:
     return html.escape(" ".join(text.split()), quote=True)
 
 
-def snapshot_page(env: jinja2.Environment, company: Company, index: int, analysis: SnapshotAnalysis) -> Page:
+@dataclass(frozen=True)
+class Badge:
+    title: str
+    href: Markup
+    cues: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """One passage as shown on its snapshot page: anchor, topic badges and sanitized HTML."""
+
+    passage: Passage
+    badges: tuple[Badge, ...]
+    html: Markup
+
+
+def passage_sections(page_path: str, analysis: SnapshotAnalysis, topics: Sequence[Topic]) -> list[Section]:
+    titles = {topic.id: topic.title for topic in topics}
+    return [
+        Section(
+            passage,
+            tuple(Badge(titles[a.topic], href(page_path, f"topics/{a.topic}.md"), "; ".join(a.cues))
+                  for a in passage.topics if a.topic in titles),
+            Markup(html),
+        )
+        for passage, html in zip(analysis.passages, analysis.passage_html)
+    ]
+
+
+def snapshot_page(env: jinja2.Environment, company: Company, index: int, analysis: SnapshotAnalysis,
+                  topics: Sequence[Topic]) -> Page:
     snapshot = company.versions[index]
+    path = f"companies/{company.domain}/{snapshot.slug}.md"
     meta = {
         "title": html_title(f"{company.name} privacy policy, {snapshot.archived_on.isoformat()}"),
         "domain": snapshot.domain,
@@ -97,6 +129,7 @@ def snapshot_page(env: jinja2.Environment, company: Company, index: int, analysi
         "policy_title": snapshot.title,
         "words": analysis.words,
         "reading_minutes": analysis.reading_minutes,
+        "topics": sorted(analysis.topic_ids),
         "sha256": snapshot.sha256,
         "previous": company.versions[index - 1].slug if index > 0 else None,
         "next": company.versions[index + 1].slug if index + 1 < len(company.versions) else None,
@@ -105,12 +138,12 @@ def snapshot_page(env: jinja2.Environment, company: Company, index: int, analysi
     return render(
         env,
         "snapshot.md.j2",
-        f"companies/{company.domain}/{snapshot.slug}.md",
+        path,
         meta,
         company=company,
         snapshot=snapshot,
         analysis=analysis,
-        analysis_html=Markup(analysis.html),
+        sections=passage_sections(path, analysis, topics),
         position=index + 1,
         previous=company.versions[index - 1] if index > 0 else None,
         next=company.versions[index + 1] if index + 1 < len(company.versions) else None,
@@ -130,10 +163,12 @@ def company_page(env: jinja2.Environment, company: Company, analyses: Analyses, 
                   company=company, rows=rows, sector=sector)
 
 
-def companies_page(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses) -> Page:
-    rows = [{"company": c, "words": analyses[c.latest.key].words} for c in companies]
+def companies_page(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses,
+                   sectors: Mapping[str, str | None] | None = None) -> Page:
+    sectors = sectors or {}
+    rows = [{"company": c, "words": analyses[c.latest.key].words, "sector": sectors.get(c.domain)} for c in companies]
     total = sum(len(c.versions) for c in companies)
-    return render(env, "companies.md.j2", "companies/index.md", {"title": "Companies"},
+    return render(env, "companies.md.j2", "companies/index.md", {"title": "Companies", "hide": ["navigation", "toc"]},
                   companies=companies, rows=rows, total_snapshots=total)
 
 
@@ -156,3 +191,21 @@ def report_page(env: jinja2.Environment, report: Mapping[str, Sequence[Mapping[s
     """The human-readable twin of data/build-report.json."""
     return render(env, "report.md.j2", "report.md", {"title": "Build report"},
                   accepted=report["accepted"], rejected=report["rejected"])
+
+
+def page_url(path: str) -> str:
+    """The site URL (directory style, relative to the site root) of a docs page path."""
+    if path == "index.md":
+        return ""
+    if path.endswith("/index.md"):
+        return path[: -len("index.md")]
+    return path[: -len(".md")] + "/"
+
+
+def href(from_path: str, to_path: str, anchor: str = "") -> Markup:
+    """A relative link between two generated pages, for raw HTML (MkDocs rewrites only Markdown links)."""
+    start = page_url(from_path) or "."
+    target = page_url(to_path) or "."
+    relative = posixpath.relpath(target, start)
+    relative = "./" if relative == "." else relative + "/"
+    return link(relative + (f"#{anchor}" if anchor else ""))

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import pages
-from .analyse import SnapshotAnalysis, analyse_snapshot
+from . import pages, topic_pages
+from .analyse import SnapshotAnalysis, analyse_all, load_context
 from .config import load_site_data
-from .model import Company, Snapshot, group_companies
+from .model import Company, Snapshot, Topic, group_companies
 from .publish import publish
 from .reader import SnapshotError, read_content
 from .writer import WriteStats, asset_files, write_docs
@@ -24,6 +24,7 @@ class Archive:
     companies: list[Company]
     analyses: dict[tuple[str, str], SnapshotAnalysis]
     rejected: list[SnapshotError]
+    topics: list[Topic]
 
     @property
     def snapshots(self) -> list[Snapshot]:
@@ -40,13 +41,15 @@ class GenerateResult:
     stats: WriteStats
 
 
-def load_archive(content_dir: Path, *, today: date | None = None) -> Archive:
+def load_archive(content_dir: Path, *, cache_dir: Path | None = None, today: date | None = None) -> Archive:
+    """Read and analyse the content folder; `cache_dir` keeps analyses between builds."""
     site = load_site_data(content_dir)
+    context = load_context(content_dir)
     result = read_content(content_dir, today=today)
     names = {domain: info.name for domain, info in site.companies.items()}
     companies = group_companies(result.snapshots, names)
-    analyses = {snapshot.key: analyse_snapshot(snapshot) for snapshot in result.snapshots}
-    return Archive(content_dir, companies, analyses, result.rejected)
+    analyses = analyse_all(result.snapshots, context, cache_dir=cache_dir)
+    return Archive(content_dir, companies, analyses, result.rejected, list(context.taxonomy))
 
 
 def relative_source(source: str, content_dir: Path) -> str:
@@ -78,14 +81,16 @@ def render_pages(archive: Archive) -> list[pages.Page]:
     site = load_site_data(archive.content_dir)
     rendered = [
         pages.home_page(env, archive.companies, archive.analyses),
-        pages.companies_page(env, archive.companies, archive.analyses),
+        pages.companies_page(env, archive.companies, archive.analyses,
+                             {domain: info.sector for domain, info in site.companies.items()}),
         pages.report_page(env, build_report(archive)),
     ]
     for company in archive.companies:
         info = site.companies.get(company.domain)
         rendered.append(pages.company_page(env, company, archive.analyses, info.sector if info else None))
         for index, snapshot in enumerate(company.versions):
-            rendered.append(pages.snapshot_page(env, company, index, archive.analyses[snapshot.key]))
+            rendered.append(pages.snapshot_page(env, company, index, archive.analyses[snapshot.key], archive.topics))
+    rendered.extend(topic_pages.topic_pages(env, archive.companies, archive.analyses, archive.topics))
     return rendered
 
 
@@ -99,8 +104,9 @@ def write_archive(archive: Archive, docs_dir: Path) -> GenerateResult:
     return GenerateResult(archive, stats)
 
 
-def generate(content_dir: Path, docs_dir: Path, *, today: date | None = None) -> GenerateResult:
-    return write_archive(load_archive(content_dir, today=today), docs_dir)
+def generate(content_dir: Path, docs_dir: Path, *, cache_dir: Path | None = None,
+             today: date | None = None) -> GenerateResult:
+    return write_archive(load_archive(content_dir, cache_dir=cache_dir, today=today), docs_dir)
 
 
 def build(archive: Archive, docs_dir: Path, site_dir: Path, *, strict: bool = True) -> GenerateResult:
