@@ -259,9 +259,6 @@ def _entries(raw: Any, section: str, default_kind: str, phrase_key: str, label_k
         label = str(item.get(label_key) or entry_id).strip()
         phrases = _str_list(item.get(phrase_key), f"{where}.{phrase_key}")
         exact = _str_list(item.get("exact"), f"{where}.exact")
-        if section != "data_types":
-            # a third party / regulation is always found by its own name too
-            phrases = tuple(dict.fromkeys((*phrases,)))
         if not phrases and not exact:
             raise ValueError(f"{where}: {entry_id!r} has no phrases")
         out.append(VocabularyEntry(entry_id, label, str(item.get("kind") or default_kind), phrases, exact))
