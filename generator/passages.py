@@ -48,6 +48,8 @@ _LINKISH = re.compile(r"^[ \t]{0,12}(?:[-*+•]|\d{1,9}\\?[.)])?[ \t]*\[[^\]\n]{
 _MD_LIST_ITEM = re.compile(r"^[ \t]{0,12}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _HR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _WORD = re.compile(r"\w+")
+_DANGLING = frozenset("a an the and or of to in on at by for with from is are was be our your their "
+                      "its this that which who as such including".split())
 _DATEISH = re.compile(r"\d{4}|\d{1,2}/\d{1,2}/\d{2}")  # dates, zip codes: not plain titles
 
 # plain-text conversion
@@ -56,9 +58,30 @@ _TAG = re.compile(r"<[^<>\n]{0,500}>")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _LINE_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:#{1,6}[ \t]+|(?:[-*+•]|\d{1,9}\\?[.)])[ \t]+)?")
 _SETEXT_LINE = re.compile(r"^[ \t]*(?:=+|-+)[ \t]*$")
-_EMPH = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|`+|~~")
-_TRAILING_HASHES = re.compile(r"[ \t]+#+[ \t]*$")
+_EMPH = re.compile(r"\*+|`+|~~")
+_UNDERSCORES = re.compile(r"_+")
 _SPACES = re.compile(r"\s+")
+
+
+def _strip_closing_hashes(line: str) -> str:
+    """Drop an ATX closing sequence (``## Title ##`` -> ``## Title``) without a regex search."""
+    body = line.rstrip(" \t")
+    if not body.endswith("#"):
+        return line
+    core = body.rstrip("#")
+    if core == "" or core[-1] in " \t":
+        return core.rstrip(" \t")
+    return line
+
+
+def _underscore_run(m: re.Match, text: str) -> str:
+    """Emphasis underscores sit at a word edge; snake_case underscores stay (linear: no lookaround)."""
+    a, b = m.start(), m.end()
+    before = text[a - 1] if a > 0 else " "
+    after = text[b] if b < len(text) else " "
+    if before.isalnum() and after.isalnum():
+        return m.group(0)
+    return ""
 
 
 def plain_text(markdown: str) -> str:
@@ -68,7 +91,7 @@ def plain_text(markdown: str) -> str:
         if _SETEXT_LINE.match(line):
             continue
         line = _LINE_PREFIX.sub("", line, count=1)
-        line = _TRAILING_HASHES.sub("", line)
+        line = _strip_closing_hashes(line)
         line = line.replace("|", " ")
         out.append(line)
     text = " ".join(out)
@@ -77,6 +100,8 @@ def plain_text(markdown: str) -> str:
     text = text.replace("[", "").replace("]", "")
     text = _TAG.sub(" ", text)
     text = _EMPH.sub("", text)
+    if "_" in text:
+        text = _UNDERSCORES.sub(lambda m: _underscore_run(m, text), text)
     text = _ESCAPE.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -181,6 +206,8 @@ def _classify_single(line: str) -> tuple[str, str] | None:
         if caps * 2 < len(words):
             return None
     if _DATEISH.search(title):
+        return None
+    if words and words[-1].lower() in _DANGLING:  # "Our postal address is", "... in order to"
         return None
     if _title_like(title, 10) or (title.endswith("?") and 2 <= _words(title) <= 16 and title[0].isupper()):
         return "plain", title
@@ -406,6 +433,7 @@ def split_passages(body: str, first_line: int) -> list[Passage]:
     # Split long sections into chunks at block boundaries; build passages.
     passages: list[Passage] = []
     used: set[str] = set()
+    next_suffix: dict[str, int] = {}
     for sec in sections:
         chunks: list[list[_Block]] = []
         chunk: list[_Block] = []
@@ -426,10 +454,11 @@ def split_passages(body: str, first_line: int) -> list[Passage]:
             title = sec.path[-1] if sec.path else ""
             base = "p-" + (slugify(title) or ("intro" if not sec.path else "section"))
             pid = base
-            k = 1
-            while pid in used:
+            k = next_suffix.get(base, 1)
+            while pid in used:  # amortised O(1): each base resumes from its last suffix
                 k += 1
                 pid = f"{base}-{k}"
+            next_suffix[base] = k
             used.add(pid)
             passages.append(Passage(
                 id=pid,

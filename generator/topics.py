@@ -157,19 +157,29 @@ class _Index:
     def __init__(self, cues: Iterable[tuple[int, Cue]]):
         self.exact: dict[str, list[tuple[int, Cue]]] = {}
         self.prefix: dict[str, list[tuple[int, Cue]]] = {}
+        self.pair: dict[tuple[str, str], list[tuple[int, Cue]]] = {}  # two exact leading words
         for owner, cue in cues:
             word, is_prefix = cue.parts[0]  # type: ignore[misc]
-            (self.prefix if is_prefix else self.exact).setdefault(word, []).append((owner, cue))
+            second = cue.parts[1] if len(cue.parts) > 1 else None
+            if not is_prefix and second is not None and not second[1]:
+                self.pair.setdefault((word, second[0]), []).append((owner, cue))
+            else:
+                (self.prefix if is_prefix else self.exact).setdefault(word, []).append((owner, cue))
         self.prefix_lengths = sorted({len(w) for w in self.prefix})
 
     def scan(self, tokens: Sequence[str]) -> dict[int, dict[str, tuple[float, str, int, int]]]:
         """owner -> {phrase: (weight, matched words, start, end)}: first match of each cue."""
         found: dict[int, dict[str, tuple[float, str, int, int]]] = {}
-        exact, prefix, lengths = self.exact, self.prefix, self.prefix_lengths
+        exact, prefix, lengths, pair = self.exact, self.prefix, self.prefix_lengths, self.pair
+        last = len(tokens) - 1
         for i, tok in enumerate(tokens):
             cands = exact.get(tok)
             if cands:
                 _try(cands, tokens, i, found)
+            if i < last:
+                cands = pair.get((tok, tokens[i + 1]))
+                if cands:
+                    _try(cands, tokens, i, found)
             if prefix:
                 tl = len(tok)
                 for L in lengths:
@@ -466,15 +476,21 @@ def main_tag(input_path: str | None, output_path: str | None, taxonomy_path: Pat
                 if hasattr(sys.stdin, "buffer") else sys.stdin
         else:
             infile = open(input_path, encoding="utf-8")
-        if output_path in (None, "-"):
-            outfile = sys.stdout
-            tag_jsonl(infile, outfile, tax)
-            outfile.flush()
-        else:
-            tmp = Path(str(output_path) + ".tmp")
-            with open(tmp, "w", encoding="utf-8") as fh:
-                tag_jsonl(infile, fh, tax)
-            tmp.replace(output_path)
+        try:
+            if output_path in (None, "-"):
+                tag_jsonl(infile, sys.stdout, tax)
+                sys.stdout.flush()
+            else:
+                tmp = Path(str(output_path) + ".tmp")
+                try:
+                    with open(tmp, "w", encoding="utf-8") as fh:
+                        tag_jsonl(infile, fh, tax)
+                    tmp.replace(output_path)
+                finally:
+                    tmp.unlink(missing_ok=True)
+        finally:
+            if input_path not in (None, "-"):
+                infile.close()
     except (OSError, ValueError, UnicodeDecodeError) as e:
         print(f"policykb tag: {e}", file=sys.stderr)
         return 1

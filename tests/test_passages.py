@@ -260,6 +260,12 @@ def test_huge_single_line_and_deep_quotes():
     assert ps
 
 
+def test_many_identical_headings_get_unique_ids():
+    ps = split("## Same\n\ntext\n\n" * 5000)
+    assert len({p.id for p in ps}) == 5000
+    assert ps[-1].id == "p-same-5000"
+
+
 def test_many_lines():
     body = "\n\n".join(f"## Heading {i}\n\nParagraph {i} text." for i in range(3000))
     ps = split(body)
