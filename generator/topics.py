@@ -7,7 +7,17 @@ without touching code. Each topic has:
   ``weak`` = 0.5 by default, or an explicit ``{phrase: weight}`` mapping);
 * ``headings``: phrases looked for in the passage's heading path (innermost heading counts
   fully, enclosing headings at ``outer_heading_factor``);
-* ``threshold``: the score a passage needs to get the topic (default from ``settings``).
+* ``threshold``: the score a passage needs to get the topic (default from ``settings``);
+* ``except``: phrases that veto the topic's cues they overlap, so a cue does not count in a
+  context that means something else ("collectively" is not "collect*", "social security
+  number" is not a security statement, "share the information we collect with" is about
+  sharing, not collection). A vetoed cue is simply absent from the evidence;
+* ``relative_cutoff``: per-topic override of ``settings.relative_cutoff`` (0 = keep the topic
+  whenever it reaches its threshold, however strong the other topics of the passage are).
+
+Passages shorter than ``settings.min_words`` words, and short lead-ins that end with a colon
+(at most ``settings.lead_in_max_words`` words: "We may use your information to:") get no
+topic: they announce a list rather than state a practice.
 
 A passage gets every topic whose score reaches its threshold; the cues that fired are kept
 as evidence (``TopicAssignment.cues``), e.g. ``("cookies", "heading 'Cookies'")``.
@@ -50,6 +60,7 @@ __all__ = [
     "tag_jsonl",
     "main_tag",
     "categories_of",
+    "score_passage",
     "DEFAULT_TAXONOMY",
 ]
 
@@ -166,20 +177,28 @@ class _Index:
             else:
                 (self.prefix if is_prefix else self.exact).setdefault(word, []).append((owner, cue))
         self.prefix_lengths = sorted({len(w) for w in self.prefix})
+        self.size = sum(map(len, self.exact.values())) + sum(map(len, self.prefix.values())) \
+            + sum(map(len, self.pair.values()))
 
-    def scan(self, tokens: Sequence[str]) -> dict[int, dict[str, tuple[float, str, int, int]]]:
-        """owner -> {phrase: (weight, matched words, start, end)}: first match of each cue."""
+    def scan(self, tokens: Sequence[str], vetoes: dict[int, list[tuple[int, int]]] | None = None
+             ) -> dict[int, dict[str, tuple[float, str, int, int]]]:
+        """owner -> {phrase: (weight, matched words, start, end)}: first match of each cue.
+
+        ``vetoes`` (owner -> token spans): a match overlapping one of its owner's spans is
+        ignored and the search for that cue goes on further in the text.
+        """
         found: dict[int, dict[str, tuple[float, str, int, int]]] = {}
+        vetoes = vetoes or _NO_VETOES
         exact, prefix, lengths, pair = self.exact, self.prefix, self.prefix_lengths, self.pair
         last = len(tokens) - 1
         for i, tok in enumerate(tokens):
             cands = exact.get(tok)
             if cands:
-                _try(cands, tokens, i, found)
+                _try(cands, tokens, i, found, vetoes)
             if i < last:
                 cands = pair.get((tok, tokens[i + 1]))
                 if cands:
-                    _try(cands, tokens, i, found)
+                    _try(cands, tokens, i, found, vetoes)
             if prefix:
                 tl = len(tok)
                 for L in lengths:
@@ -187,18 +206,46 @@ class _Index:
                         break
                     c2 = prefix.get(tok[:L])
                     if c2:
-                        _try(c2, tokens, i, found)
+                        _try(c2, tokens, i, found, vetoes)
         return found
 
 
-def _try(cands, tokens, i, found) -> None:
+_NO_VETOES: dict[int, list[tuple[int, int]]] = {}
+
+
+def _try(cands, tokens, i, found, vetoes) -> None:
     for owner, cue in cands:
         got = found.get(owner)
         if got is not None and cue.phrase in got:
             continue
         end = cue.match_at(tokens, i)
         if end >= 0:
+            spans = vetoes.get(owner)
+            if spans and any(i < vb and va < end for va, vb in spans):
+                continue
             found.setdefault(owner, {})[cue.phrase] = (cue.weight, " ".join(tokens[i:end]), i, end)
+
+
+def _veto_spans(index: "_Index", tokens: Sequence[str]) -> dict[int, list[tuple[int, int]]]:
+    """owner -> every token span matched by one of its ``except`` phrases."""
+    if not index.size:
+        return _NO_VETOES
+    spans: dict[int, list[tuple[int, int]]] = {}
+    exact, prefix, lengths, pair = index.exact, index.prefix, index.prefix_lengths, index.pair
+    last = len(tokens) - 1
+    for i, tok in enumerate(tokens):
+        cands = list(exact.get(tok, ()))
+        if i < last:
+            cands += pair.get((tok, tokens[i + 1]), ())
+        for L in lengths:
+            if L > len(tok):
+                break
+            cands += prefix.get(tok[:L], ())
+        for owner, cue in cands:
+            end = cue.match_at(tokens, i)
+            if end >= 0:
+                spans.setdefault(owner, []).append((i, end))
+    return spans
 
 
 @dataclass(frozen=True)
@@ -211,6 +258,8 @@ class TaggerTopic:
     threshold: float
     heading_weight: float
     requires_text: bool  # a heading cue alone is not enough
+    vetoes: tuple[Cue, ...] = ()  # ``except`` phrases: cues overlapping them do not count
+    relative_cutoff: float | None = None  # None: settings.relative_cutoff
 
     @property
     def id(self) -> str:
@@ -229,8 +278,10 @@ class Taxonomy(list):
         self.relative_cutoff = float(settings.get("relative_cutoff", 0.0))
         self.text_index = _Index((n, c) for n, t in enumerate(topics) for c in t.cues)
         self.heading_index = _Index((n, c) for n, t in enumerate(topics) for c in t.heading_cues)
+        self.veto_index = _Index((n, c) for n, t in enumerate(topics) for c in t.vetoes)
         self.suppress = tuple(tuple(x) for x in settings.get("suppress", ()))
         self.min_words = int(settings.get("min_words", 0))
+        self.lead_in_max_words = int(settings.get("lead_in_max_words", 0))
 
     def category_of(self, topic_id: str) -> str:
         return self.by_id[topic_id].topic.category
@@ -300,6 +351,8 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
             threshold=float(row.get("threshold", default_threshold)),
             heading_weight=heading_w,
             requires_text=bool(row.get("requires_text", False)),
+            vetoes=tuple(_cue_list(row.get("except"), 0.0)),
+            relative_cutoff=None if row.get("relative_cutoff") is None else float(row["relative_cutoff"]),
         ))
     return Taxonomy(topics, settings)
 
@@ -307,23 +360,10 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
 # --------------------------------------------------------------------------- tagging
 
 def _as_taxonomy(taxonomy) -> Taxonomy:
+    """The caller's taxonomy; there is no implicit default (load one with load_taxonomy)."""
     if isinstance(taxonomy, Taxonomy):
         return taxonomy
-    if taxonomy is None:
-        return _default()
-    if isinstance(taxonomy, (str, Path)):
-        return load_taxonomy(taxonomy)
-    raise TypeError("taxonomy must come from load_taxonomy()")
-
-
-_DEFAULT: Taxonomy | None = None
-
-
-def _default() -> Taxonomy:
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = load_taxonomy(DEFAULT_TAXONOMY)
-    return _DEFAULT
+    raise TypeError("taxonomy must come from load_taxonomy(path)")
 
 
 def score_passage(text: str, heading_path: Sequence[str], taxonomy) -> dict[str, tuple[float, list[str]]]:
@@ -332,7 +372,9 @@ def score_passage(text: str, heading_path: Sequence[str], taxonomy) -> dict[str,
     tokens = tokenize(text or "")
     if len(tokens) < tax.min_words:
         return {}
-    text_hits = tax.text_index.scan(tokens)
+    if len(tokens) <= tax.lead_in_max_words and (text or "").rstrip().endswith(":"):
+        return {}  # a lead-in ("We use information to:") introduces a list; the items say what
+    text_hits = tax.text_index.scan(tokens, _veto_spans(tax.veto_index, tokens))
     head_hits: dict[int, tuple[float, str]] = {}
     hp = [h for h in (heading_path or ()) if h]
     for depth, heading in enumerate(reversed(hp)):
@@ -382,10 +424,17 @@ def tag_passage(text: str, heading_path: Sequence[str], taxonomy) -> tuple[Topic
     """Topics of one passage with the cues that fired, in taxonomy order."""
     tax = _as_taxonomy(taxonomy)
     scores = score_passage(text, heading_path, tax)
-    passed = {tid: s for tid, s in scores.items() if s[0] >= tax.by_id[tid].threshold}
-    if passed and tax.relative_cutoff > 0:
+    by_id = tax.by_id
+    passed = {tid: s for tid, s in scores.items() if s[0] >= by_id[tid].threshold}
+    if len(passed) > 1:
         best = max(s[0] for s in passed.values())
-        passed = {tid: s for tid, s in passed.items() if s[0] >= best * tax.relative_cutoff}
+        default_cut = tax.relative_cutoff
+        kept = {}
+        for tid, s in passed.items():
+            cut = by_id[tid].relative_cutoff
+            if s[0] >= best * (default_cut if cut is None else cut):
+                kept[tid] = s
+        passed = kept
     for winner, loser in tax.suppress:
         if winner in passed and loser in passed and passed[winner][0] >= passed[loser][0]:
             del passed[loser]

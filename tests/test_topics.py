@@ -267,3 +267,82 @@ def test_real_segments_smoke(tax):
             if n >= 300:
                 break
     assert tagged > n * 0.6
+
+
+# --------------------------------------------------------------------------- rule types
+
+MINI = """
+settings: {threshold: 1.0, relative_cutoff: 0.6, min_words: 1, lead_in_max_words: 8}
+topics:
+  - id: collection
+    title: Collection
+    category: First Party Collection/Use
+    description: What is collected, in a description long enough for the loader's shape checks.
+    cues: {strong: [collect*]}
+    except: [collectively, describes ... collect*]
+  - id: sharing
+    title: Sharing
+    category: Third Party Sharing/Collection
+    description: Who it is shared with, in a description long enough for the loader's shape checks.
+    cues: {strong: [share, third party, partners]}
+  - id: dnt
+    title: DNT
+    category: Do Not Track
+    description: Do Not Track signals, in a description long enough for the loader's shape checks.
+    cues: {strong: [do not track]}
+    relative_cutoff: 0
+"""
+
+
+@pytest.fixture()
+def mini(tmp_path):
+    path = tmp_path / "mini.yml"
+    path.write_text(MINI, encoding="utf-8")
+    return load_taxonomy(path)
+
+
+def test_except_vetoes_overlapping_cue(mini):
+    # "collectively" is not "collect*"
+    assert topics_of("Acme and its affiliates (collectively, Acme) run this site.", mini) == []
+    # a policy summarising itself is not a collection statement
+    assert topics_of("This policy describes what we collect and why.", mini) == []
+    # a veto only removes the overlapping match: a later genuine use still counts, and is the evidence
+    got = tag_passage("Acme (collectively, we) collect your email address.", (), mini)
+    assert [a.topic for a in got] == ["collection"] and got[0].cues == ("collect",)
+
+
+def test_per_topic_relative_cutoff(mini):
+    text = "We share data with a third party and partners; we ignore do not track signals."
+    # sharing scores 3, dnt 1: the global cutoff (0.6) would drop dnt, its own cutoff (0) keeps it
+    assert topics_of(text, mini) == ["sharing", "dnt"]
+    text = "We share data with a third party and partners; we collect logs."
+    assert topics_of(text, mini) == ["sharing"]
+
+
+def test_short_lead_in_gets_no_topic(mini, tax):
+    assert topics_of("We collect the following:", mini) == []
+    assert topics_of("We collect the following things.", mini) == ["collection"]
+    assert topics_of("How we use information We may use your personal information to:", tax) == []
+
+
+def test_taxonomy_is_required():
+    with pytest.raises(TypeError):
+        tag_passage("We collect your name.", (), None)
+    with pytest.raises(TypeError):
+        tag_passage("We collect your name.", (), str(DEFAULT_TAXONOMY))
+
+
+@pytest.mark.parametrize("text, topic, expected", [
+    ("Last updated: May 4, 2015. Effective date: June 1, 2015.", "policy-changes", False),
+    ("We may change this privacy policy from time to time and will post the changes here.",
+     "policy-changes", True),
+    ("We may ask for your social security number when you apply for credit.", "security", False),
+    ("We use encryption and firewalls to protect your information.", "security", True),
+    ("We retain your search logs for 18 months and then delete them.", "data-retention", True),
+    ("See our archived versions of this policy for earlier wording.", "data-retention", False),
+    ("You may opt out of receiving marketing emails at any time.", "your-choices", True),
+    ("This site contains links to third party websites whose practices we do not control.",
+     "sharing-with-third-parties", False),
+])
+def test_precise_cues(tax, text, topic, expected):
+    assert (topic in topics_of(text, tax)) is expected
