@@ -13,7 +13,11 @@ without touching code. Each topic has:
   number" is not a security statement, "share the information we collect with" is about
   sharing, not collection). A vetoed cue is simply absent from the evidence;
 * ``relative_cutoff``: per-topic override of ``settings.relative_cutoff`` (0 = keep the topic
-  whenever it reaches its threshold, however strong the other topics of the passage are).
+  whenever it reaches its threshold, however strong the other topics of the passage are);
+* ``anchors``: clause-level phrases that settle the topic on their own ("you may opt out",
+  "we retain ... for"). They are cues like any other (weight ``strong`` unless given), and a
+  passage where one of them fires keeps the topic whatever the relative cutoff says, as long
+  as its score reaches the threshold. ``except`` vetoes apply to anchors too.
 
 Passages shorter than ``settings.min_words`` words, and short lead-ins that end with a colon
 (at most ``settings.lead_in_max_words`` words: "We may use your information to:") get no
@@ -26,7 +30,8 @@ Phrase syntax (case-insensitive, matched on word tokens, not substrings):
 
 * ``third party`` matches the words "third party" in sequence;
 * ``collect*`` matches any word starting with "collect" (collects, collected, collection);
-* ``share ... with`` allows up to 3 other words in between (``...`` is the gap).
+* ``share ... with`` allows up to 3 other words in between (``...`` is the gap);
+* ``advertiser* ...8 cookie*`` allows up to 8 (``...N``, N from 1 to 9: a clause-wide gap).
 
 Matching is token-based with dictionary look-ups (no regex alternations), so the cost is
 linear in the passage length and independent of lexicon size in practice. No downloads,
@@ -81,7 +86,8 @@ FALLBACK_CATEGORY = "Other"  # what tag_jsonl reports for a passage no topic mat
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "content" / "topics.yml"
 
 GAP = "..."
-MAX_GAP = 3
+MAX_GAP = 3  # words a plain "..." may skip
+_GAP_N = re.compile(r"^\.\.\.([1-9])$")  # "...N": up to N words
 MAX_TEXT_CHARS = 200_000  # longer passages are tagged on their first 200k characters
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -107,7 +113,7 @@ class Cue:
     """One lexicon phrase compiled to token patterns."""
 
     phrase: str  # as written in topics.yml
-    parts: tuple[tuple[str, bool] | None, ...]  # (word, is_prefix) or None for a gap
+    parts: tuple[tuple[str, bool] | int, ...]  # (word, is_prefix), or an int: a gap of up to that many words
     weight: float
 
     def match_at(self, tokens: Sequence[str], i: int) -> int:
@@ -124,11 +130,11 @@ def _match(parts, k: int, tokens: Sequence[str], i: int) -> int:
     n = len(tokens)
     while k < len(parts):
         part = parts[k]
-        if part is None:  # gap: try 0..MAX_GAP skipped tokens before the next part
+        if type(part) is int:  # gap: try 0..part skipped tokens before the next part
             nxt = k + 1
             if nxt >= len(parts):
                 return i
-            for skip in range(MAX_GAP + 1):
+            for skip in range(part + 1):
                 j = i + skip
                 if j >= n:
                     return -1
@@ -145,17 +151,18 @@ def _match(parts, k: int, tokens: Sequence[str], i: int) -> int:
 
 
 def compile_cue(phrase: str, weight: float) -> Cue:
-    parts: list[tuple[str, bool] | None] = []
+    parts: list[tuple[str, bool] | int] = []
     for raw in str(phrase).split():
-        if raw == GAP:
-            if parts and parts[-1] is not None:
-                parts.append(None)
+        gap_n = _GAP_N.match(raw)
+        if raw == GAP or gap_n:
+            if parts and type(parts[-1]) is not int:
+                parts.append(int(gap_n.group(1)) if gap_n else MAX_GAP)
             continue
         prefix = raw.endswith("*")
         words = _TOKEN.findall(_fold(raw.rstrip("*")))
         for idx, w in enumerate(words):
             parts.append((w, prefix and idx == len(words) - 1))
-    while parts and parts[-1] is None:
+    while parts and type(parts[-1]) is int:
         parts.pop()
     if not parts:
         raise ValueError(f"empty cue phrase: {phrase!r}")
@@ -172,13 +179,31 @@ class _Index:
         for owner, cue in cues:
             word, is_prefix = cue.parts[0]  # type: ignore[misc]
             second = cue.parts[1] if len(cue.parts) > 1 else None
-            if not is_prefix and second is not None and not second[1]:
+            if not is_prefix and type(second) is tuple and not second[1]:
                 self.pair.setdefault((word, second[0]), []).append((owner, cue))
             else:
                 (self.prefix if is_prefix else self.exact).setdefault(word, []).append((owner, cue))
         self.prefix_lengths = sorted({len(w) for w in self.prefix})
         self.size = sum(map(len, self.exact.values())) + sum(map(len, self.prefix.values())) \
             + sum(map(len, self.pair.values()))
+        self._by_token: dict[str, tuple[tuple[int, Cue], ...]] = {}  # memo for prefix_cands
+
+    def prefix_cands(self, tok: str) -> tuple[tuple[int, Cue], ...]:
+        """Cues whose first word is a prefix of ``tok`` (shortest prefix first; memoised)."""
+        got = self._by_token.get(tok)
+        if got is None:
+            found: list[tuple[int, Cue]] = []
+            for L in self.prefix_lengths:
+                if L > len(tok):
+                    break
+                c = self.prefix.get(tok[:L])
+                if c:
+                    found += c
+            got = tuple(found)
+            if len(self._by_token) >= _MEMO_MAX:  # bounded: a huge vocabulary just starts over
+                self._by_token.clear()
+            self._by_token[tok] = got
+        return got
 
     def scan(self, tokens: Sequence[str], vetoes: dict[int, list[tuple[int, int]]] | None = None
              ) -> dict[int, dict[str, tuple[float, str, int, int]]]:
@@ -189,7 +214,7 @@ class _Index:
         """
         found: dict[int, dict[str, tuple[float, str, int, int]]] = {}
         vetoes = vetoes or _NO_VETOES
-        exact, prefix, lengths, pair = self.exact, self.prefix, self.prefix_lengths, self.pair
+        exact, prefix, pair = self.exact, self.prefix, self.pair
         last = len(tokens) - 1
         for i, tok in enumerate(tokens):
             cands = exact.get(tok)
@@ -200,17 +225,14 @@ class _Index:
                 if cands:
                     _try(cands, tokens, i, found, vetoes)
             if prefix:
-                tl = len(tok)
-                for L in lengths:
-                    if L > tl:
-                        break
-                    c2 = prefix.get(tok[:L])
-                    if c2:
-                        _try(c2, tokens, i, found, vetoes)
+                cands = self.prefix_cands(tok)
+                if cands:
+                    _try(cands, tokens, i, found, vetoes)
         return found
 
 
 _NO_VETOES: dict[int, list[tuple[int, int]]] = {}
+_MEMO_MAX = 100_000
 
 
 def _try(cands, tokens, i, found, vetoes) -> None:
@@ -231,20 +253,16 @@ def _veto_spans(index: "_Index", tokens: Sequence[str]) -> dict[int, list[tuple[
     if not index.size:
         return _NO_VETOES
     spans: dict[int, list[tuple[int, int]]] = {}
-    exact, prefix, lengths, pair = index.exact, index.prefix, index.prefix_lengths, index.pair
+    exact, pair, prefix_cands = index.exact, index.pair, index.prefix_cands
     last = len(tokens) - 1
     for i, tok in enumerate(tokens):
-        cands = list(exact.get(tok, ()))
-        if i < last:
-            cands += pair.get((tok, tokens[i + 1]), ())
-        for L in lengths:
-            if L > len(tok):
-                break
-            cands += prefix.get(tok[:L], ())
-        for owner, cue in cands:
-            end = cue.match_at(tokens, i)
-            if end >= 0:
-                spans.setdefault(owner, []).append((i, end))
+        for cands in (exact.get(tok), pair.get((tok, tokens[i + 1])) if i < last else None,
+                      prefix_cands(tok) if index.prefix else None):
+            if cands:
+                for owner, cue in cands:
+                    end = cue.match_at(tokens, i)
+                    if end >= 0:
+                        spans.setdefault(owner, []).append((i, end))
     return spans
 
 
@@ -260,6 +278,7 @@ class TaggerTopic:
     requires_text: bool  # a heading cue alone is not enough
     vetoes: tuple[Cue, ...] = ()  # ``except`` phrases: cues overlapping them do not count
     relative_cutoff: float | None = None  # None: settings.relative_cutoff
+    anchors: frozenset[str] = frozenset()  # phrases of cues that exempt the topic from the cutoff
 
     @property
     def id(self) -> str:
@@ -276,6 +295,8 @@ class Taxonomy(list):
         self.by_id = {t.id: t for t in topics}
         self.outer_heading_factor = float(settings.get("outer_heading_factor", 0.5))
         self.relative_cutoff = float(settings.get("relative_cutoff", 0.0))
+        # a topic whose anchor fired is kept down to this fraction of the best score
+        self.anchor_cutoff = float(settings.get("anchor_cutoff", 0.0))
         self.text_index = _Index((n, c) for n, t in enumerate(topics) for c in t.cues)
         self.heading_index = _Index((n, c) for n, t in enumerate(topics) for c in t.heading_cues)
         self.veto_index = _Index((n, c) for n, t in enumerate(topics) for c in t.vetoes)
@@ -336,12 +357,14 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
         desc = " ".join(str(row.get("description") or "").split())
         cues_spec = row.get("cues") or {}
         cues: list[Cue] = []
+        anchor_cues = _cue_list(row.get("anchors"), strong_w)
         if isinstance(cues_spec, dict) and ({"strong", "weak", "weighted"} & set(cues_spec)):
             cues += _cue_list(cues_spec.get("strong"), strong_w)
             cues += _cue_list(cues_spec.get("weak"), weak_w)
             cues += _cue_list(cues_spec.get("weighted"), strong_w)
         else:
             cues += _cue_list(cues_spec, strong_w)
+        cues += anchor_cues
         heading_w = float(row.get("heading_weight", default_heading_w))
         heading_cues = _cue_list(row.get("headings"), heading_w)
         topics.append(TaggerTopic(
@@ -353,6 +376,7 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
             requires_text=bool(row.get("requires_text", False)),
             vetoes=tuple(_cue_list(row.get("except"), 0.0)),
             relative_cutoff=None if row.get("relative_cutoff") is None else float(row["relative_cutoff"]),
+            anchors=frozenset(c.phrase for c in anchor_cues),
         ))
     return Taxonomy(topics, settings)
 
@@ -368,12 +392,18 @@ def _as_taxonomy(taxonomy) -> Taxonomy:
 
 def score_passage(text: str, heading_path: Sequence[str], taxonomy) -> dict[str, tuple[float, list[str]]]:
     """Every topic with any cue: topic id -> (score, evidence strings). For tuning/debugging."""
-    tax = _as_taxonomy(taxonomy)
+    return _score(text, heading_path, _as_taxonomy(taxonomy))[0]
+
+
+def _score(text: str, heading_path: Sequence[str], tax: Taxonomy
+           ) -> tuple[dict[str, tuple[float, list[str]]], set[str]]:
+    """(score_passage's answer, ids of the topics one of whose anchors fired)."""
+    anchored: set[str] = set()
     tokens = tokenize(text or "")
     if len(tokens) < tax.min_words:
-        return {}
+        return {}, anchored
     if len(tokens) <= tax.lead_in_max_words and (text or "").rstrip().endswith(":"):
-        return {}  # a lead-in ("We use information to:") introduces a list; the items say what
+        return {}, anchored  # a lead-in ("We use information to:") introduces a list; the items say what
     text_hits = tax.text_index.scan(tokens, _veto_spans(tax.veto_index, tokens))
     head_hits: dict[int, tuple[float, str]] = {}
     hp = [h for h in (heading_path or ()) if h]
@@ -407,6 +437,8 @@ def score_passage(text: str, heading_path: Sequence[str], taxonomy) -> dict[str,
                 score += w
                 if surface not in ev:
                     ev.append(surface)
+            if t.anchors and not t.anchors.isdisjoint(th):
+                anchored.add(t.id)
         text_score = score
         if hh:
             score += hh[0]
@@ -417,13 +449,13 @@ def score_passage(text: str, heading_path: Sequence[str], taxonomy) -> dict[str,
         if t.requires_text and text_score <= 0:
             score = min(score, t.threshold - 1e-9)
         out[t.id] = (score, ev)
-    return out
+    return out, anchored
 
 
 def tag_passage(text: str, heading_path: Sequence[str], taxonomy) -> tuple[TopicAssignment, ...]:
     """Topics of one passage with the cues that fired, in taxonomy order."""
     tax = _as_taxonomy(taxonomy)
-    scores = score_passage(text, heading_path, tax)
+    scores, anchored = _score(text, heading_path, tax)
     by_id = tax.by_id
     passed = {tid: s for tid, s in scores.items() if s[0] >= by_id[tid].threshold}
     if len(passed) > 1:
@@ -432,7 +464,11 @@ def tag_passage(text: str, heading_path: Sequence[str], taxonomy) -> tuple[Topic
         kept = {}
         for tid, s in passed.items():
             cut = by_id[tid].relative_cutoff
-            if s[0] >= best * (default_cut if cut is None else cut):
+            if cut is None:
+                cut = default_cut
+            if tid in anchored:  # a clause that settles the topic: only anchor_cutoff applies
+                cut = min(cut, tax.anchor_cutoff)
+            if s[0] >= best * cut:
                 kept[tid] = s
         passed = kept
     for winner, loser in tax.suppress:

@@ -79,6 +79,19 @@ def test_cue_syntax():
         compile_cue("...", 1)
 
 
+def test_clause_wide_gap():
+    toks = "our third party advertiser may place or recognize a unique cookie on your browser".split()
+    # plain "..." skips at most 3 words; "...N" at most N (a clause-wide window)
+    assert compile_cue("advertiser* ... cookie*", 1).match_at(toks, 3) == -1
+    assert compile_cue("advertiser* ...6 cookie*", 1).match_at(toks, 3) == 11
+    assert compile_cue("advertiser* ...5 cookie*", 1).match_at(toks, 3) == -1
+    assert compile_cue("third ...2 advertiser*", 1).match_at(toks, 1) == 4
+    # a gap is never leading or trailing
+    assert compile_cue("...6 cookie ...6", 1).parts == (("cookie", False),)
+    with pytest.raises(ValueError):
+        compile_cue("...6", 1)
+
+
 # --------------------------------------------------------------------------- one case per topic
 
 CASES = [
@@ -272,7 +285,7 @@ def test_real_segments_smoke(tax):
 # --------------------------------------------------------------------------- rule types
 
 MINI = """
-settings: {threshold: 1.0, relative_cutoff: 0.6, min_words: 1, lead_in_max_words: 8}
+settings: {threshold: 1.0, relative_cutoff: 0.6, anchor_cutoff: 0.3, min_words: 1, lead_in_max_words: 8}
 topics:
   - id: collection
     title: Collection
@@ -291,6 +304,13 @@ topics:
     description: Do Not Track signals, in a description long enough for the loader's shape checks.
     cues: {strong: [do not track]}
     relative_cutoff: 0
+  - id: choice
+    title: Choice
+    category: User Choice/Control
+    description: Opting out, in a description long enough for the loader's shape checks.
+    cues: {strong: [preferences]}
+    anchors: [opt out]
+    except: [cannot opt out]
 """
 
 
@@ -319,6 +339,24 @@ def test_per_topic_relative_cutoff(mini):
     assert topics_of(text, mini) == ["sharing"]
 
 
+def test_anchor_escapes_relative_cutoff(mini, tmp_path):
+    # sharing scores 3; "opt out" (an anchor, weight 1) is kept down to anchor_cutoff (0.3 x 3)
+    text = "We share data with a third party and partners; you may opt out at any time."
+    got = tag_passage(text, (), mini)
+    assert [a.topic for a in got] == ["sharing", "choice"]
+    assert got[1].cues == ("opt out",)  # an anchor is evidence like any other cue
+    # the same weight from an ordinary cue is dropped by the global cutoff (1 < 0.6 x 3)
+    assert topics_of("We share data with a third party and partners; see your preferences.", mini) \
+        == ["sharing"]
+    # below anchor_cutoff even an anchor goes (1 < 0.4 x 3)
+    path = tmp_path / "strict.yml"
+    path.write_text(MINI.replace("anchor_cutoff: 0.3", "anchor_cutoff: 0.4"), encoding="utf-8")
+    assert topics_of(text, load_taxonomy(path)) == ["sharing"]
+    # vetoes apply to anchors: a vetoed anchor neither scores nor rescues the topic
+    assert topics_of("You cannot opt out of service messages.", mini) == []
+    assert topics_of("You may opt out of marketing messages.", mini) == ["choice"]
+
+
 def test_short_lead_in_gets_no_topic(mini, tax):
     assert topics_of("We collect the following:", mini) == []
     assert topics_of("We collect the following things.", mini) == ["collection"]
@@ -343,6 +381,19 @@ def test_taxonomy_is_required():
     ("You may opt out of receiving marketing emails at any time.", "your-choices", True),
     ("This site contains links to third party websites whose practices we do not control.",
      "sharing-with-third-parties", False),
+    # cookies placed by other companies are third-party collection, not the company's own tracking
+    ("Third-party ad servers may use cookies to serve ads on our site.", "advertising-and-analytics", True),
+    ("Third-party ad servers may use cookies to serve ads on our site.", "cookies-and-tracking", False),
+    ("Our third-party advertiser may place or recognize a unique cookie on your browser.",
+     "cookies-and-tracking", False),
+    ("We use cookies to remember your settings.", "cookies-and-tracking", True),
+    ("We do not respond to browser do not track signals.", "cookies-and-tracking", False),
+    # a stated keeping period is retention even inside a longer collection passage
+    ("We collect your name and email address to send you our newsletter and retain them for two years.",
+     "data-retention", True),
+    ("We store this information for the sole purpose of sending the invitation.", "data-retention", False),
+    ("You can visit our website without revealing any personal information.", "your-choices", True),
+    ("Users may not opt out of service announcements about their account.", "your-choices", False),
 ])
 def test_precise_cues(tax, text, topic, expected):
     assert (topic in topics_of(text, tax)) is expected
