@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .analyse import load_context
-from .config import ConfigError, load_site_data
+from .config import ConfigError, data_file, load_site_data
 from .intake import file_snapshot
 from .pipeline import GenerateResult, build, generate, load_archive
 from .publish import PublishError, quiet_mkdocs_info
@@ -55,6 +55,21 @@ def command_add(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def command_import_git(args: argparse.Namespace) -> int:
+    from .importer import GitImportError, import_git
+
+    try:
+        report = import_git(args.repo, args.content, args.paths or None)
+    except GitImportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for filed in report.added:
+        print(f"added: {filed.source} -> {filed.destination.as_posix()}")
+    _print_rejections(report.rejected)
+    print(report.summary(str(args.repo)))
+    return 1 if report.rejected else 0
+
+
 def _summarise(result: GenerateResult, what: str) -> None:
     archive = result.archive
     stats = result.stats
@@ -94,6 +109,15 @@ def command_check(args: argparse.Namespace) -> int:
     return 1 if result.rejected else 0
 
 
+def command_tag(args: argparse.Namespace) -> int:
+    from .topics import main_tag
+
+    taxonomy = data_file(args.content, "topics.yml")
+    if taxonomy is None:
+        raise ConfigError(f"no topics.yml in {args.content} or the project's content folder")
+    return main_tag(args.input, args.output, taxonomy)
+
+
 def command_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -125,9 +149,22 @@ def make_parser() -> argparse.ArgumentParser:
     _cache_argument(bld)
     bld.set_defaults(run=command_build)
 
+    imp = commands.add_parser("import-git", help="file every historical version of snapshot files in a git repository")
+    imp.add_argument("repo", type=Path, help="a git repository laid out like the dataset: a/ab/abc/<domain>.md")
+    imp.add_argument("--paths", nargs="+", metavar="GLOB",
+                     help="git glob pathspecs of the files to import (default: */*/*/*.md)")
+    _content_argument(imp)
+    imp.set_defaults(run=command_import_git)
+
     chk = commands.add_parser("check", help="validate every snapshot; non-zero exit lists each bad file")
     _content_argument(chk)
     chk.set_defaults(run=command_check)
+
+    tag = commands.add_parser("tag", help="tag JSONL rows {id, text, heading?} with topics (evaluation interface)")
+    tag.add_argument("--input", help="JSONL file to read (default: standard input)")
+    tag.add_argument("--output", help="JSONL file to write (default: standard output)")
+    _content_argument(tag)
+    tag.set_defaults(run=command_tag)
 
     srv = commands.add_parser("serve", help="preview locally; regenerates when content/ changes")
     _content_argument(srv)

@@ -112,11 +112,11 @@ _WAYBACK_RE = re.compile(
 _EMPH_RE = re.compile(r"(?<![\\\w])[*_]+|(?<![\\])[*_]+(?!\w)")
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _HEADING_RE = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)")
-_HEADING_CLOSE_RE = re.compile(r"\s+#+\s*$")
+_HEADING_CLOSE_RE = re.compile(r"(?<!\s)\s+#+\s*$")  # (?<!\s): linear on long blank runs
 _SETEXT_OR_HR_RE = re.compile(r"^\s{0,3}(?:=+|-+|(?:[-*_]\s*){3,})\s*$")
 _QUOTE_RE = re.compile(r"^\s*(?:>\s?)+")
 _BULLET_RE = re.compile(r"^\s*[-+*](?:\s+|$)")
-_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_TABLE_SEP_RE = re.compile(r"^\s*(?:\|\s*)?:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*(?:\|\s*)?$")  # no adjacent \s*
 _REFDEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$")
 _DASHES_RE = re.compile(r"-{2,}")
 _BLOCK_START_RE = re.compile(r"^\s*(?:[-+*]\s|\d{1,3}[.)]\s|#{1,6}\s|\||>)")

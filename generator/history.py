@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .diff import (
     _AUTOLINK_RE,
@@ -37,6 +37,7 @@ from .diff import (
     markdown_paragraphs,
     plain_paragraphs,
     unify_punctuation,
+    DiffResult,
     word_diff,
     words_of,
 )
@@ -211,8 +212,15 @@ class VersionInfo:
     stated_date: date | None = None
 
 
-def version_history(bodies: Sequence[tuple[str, str, date | None]]) -> list[VersionInfo]:
-    """History of one company's versions, given in order as (slug, body, stated_date)."""
+def version_history(
+    bodies: Sequence[tuple[str, str, date | None]],
+    diff: Callable[[str, str], DiffResult] = word_diff,
+) -> list[VersionInfo]:
+    """History of one company's versions, given in order as (slug, body, stated_date).
+
+    `diff(previous_body, body)` is called once per cosmetic or changed version; pass a
+    caching function (history_pages.DiffStore.diff) so the diff pages reuse the result.
+    """
     out: list[VersionInfo] = []
     prev_body: str | None = None
     prev_stated: date | None = None
@@ -226,7 +234,7 @@ def version_history(bodies: Sequence[tuple[str, str, date | None]]) -> list[Vers
         elif change == RECAPTURE:
             added = removed = 0
         else:
-            d = word_diff(prev_body, body)
+            d = diff(prev_body, body)
             added, removed = d.words_added, d.words_removed
         out.append(
             VersionInfo(

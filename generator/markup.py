@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -22,12 +23,16 @@ ALLOWED_TAGS = frozenset(
     {"a", "p", "br", "hr", "em", "strong", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
      "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "span"}
 )
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}, "span": {"class"}}
-# Nesting deeper than this is flattened: real policies never need it, and hostile input
-# with thousands of `>` or list levels would otherwise make the HTML (and browsers) choke.
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+# Nesting deeper than FLATTEN_AT is flattened into plain paragraphs: real policies never need
+# it, and hostile input with thousands of `>` or list levels would otherwise make the HTML (and
+# browsers, and Python's recursion limit) choke. markdown-it itself silently *drops* everything
+# past its maxNesting; the `_flatten_deep` rule makes sure it never gets there, so no text is lost.
 MAX_NESTING = 20
+FLATTEN_AT = MAX_NESTING - 4
 # Characters that start Markdown or HTML syntax anywhere in a line, and the few that do at its start.
 INLINE_SPECIAL = re.compile(r"[\\`*_{}\[\]<>&|~\"']")
+WHITESPACE_RUN = re.compile(r"\s+")
 LEADING_SPECIAL = re.compile(r"^(?:[#+=-]|\d+(?=[.)]))")
 
 
@@ -35,7 +40,26 @@ LEADING_SPECIAL = re.compile(r"^(?:[#+=-]|\d+(?=[.)]))")
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
+    md.block.ruler.before("table", "policykb_flatten_deep", _flatten_deep)
     return md
+
+
+def _flatten_deep(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Past FLATTEN_AT levels, the rest of the container is one paragraph of its literal text."""
+    if silent or state.level < FLATTEN_AT:
+        return False
+    text = state.getLines(start_line, end_line, state.blkIndent, False).strip()
+    state.line = end_line
+    if not text:
+        return True
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [start_line, end_line]
+    token = state.push("inline", "", 0)
+    token.content = text
+    token.map = [start_line, end_line]
+    token.children = []
+    state.push("paragraph_close", "p", -1)
+    return True
 
 
 def _allowed_href(href: str) -> bool:
@@ -80,6 +104,8 @@ def render_untrusted(markdown: str) -> str:
         url_schemes=set(ALLOWED_SCHEMES),
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
+        url_relative="deny",
+        filter_style_properties={"text-align"},
     )
     return as_html_block(cleaned)
 
@@ -113,7 +139,8 @@ def plain_text(markdown: str) -> str:
 
 def md_escape(value: object) -> str:
     """Text -> Markdown that shows exactly that text (HTML- and Markdown-special characters as entities)."""
-    text = INLINE_SPECIAL.sub(_entity, " ".join(str(value).split()))
+    # Runs of white space (newlines included) become one space, but edges are kept: ", " stays ", ".
+    text = INLINE_SPECIAL.sub(_entity, WHITESPACE_RUN.sub(" ", str(value)))
     return LEADING_SPECIAL.sub(lambda m: m.group(0)[:-1] + _entity_of(m.group(0)[-1]), text, count=1)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from . import fact_pages
 from .analyse import SnapshotAnalysis
 from .markup import md_escape
 from .model import Company, Passage, Topic
@@ -115,7 +116,8 @@ def passage_sections(page_path: str, analysis: SnapshotAnalysis, topics: Sequenc
 
 
 def snapshot_page(env: jinja2.Environment, company: Company, index: int, analysis: SnapshotAnalysis,
-                  topics: Sequence[Topic]) -> Page:
+                  topics: Sequence[Topic], version: Any = None) -> Page:
+    """`version`: the snapshot's history.VersionInfo (change class, announcement, stated date), if known."""
     snapshot = company.versions[index]
     path = f"companies/{company.domain}/{snapshot.slug}.md"
     meta = {
@@ -135,6 +137,8 @@ def snapshot_page(env: jinja2.Environment, company: Company, index: int, analysi
         "next": company.versions[index + 1].slug if index + 1 < len(company.versions) else None,
         "hide": ["navigation"],
     }
+    if version is not None:
+        meta.update(change=version.change, announcement=version.announcement, stated_date=version.stated_date)
     return render(
         env,
         "snapshot.md.j2",
@@ -147,10 +151,14 @@ def snapshot_page(env: jinja2.Environment, company: Company, index: int, analysi
         position=index + 1,
         previous=company.versions[index - 1] if index > 0 else None,
         next=company.versions[index + 1] if index + 1 < len(company.versions) else None,
+        version=version,
+        facts_card=fact_pages.facts_card(analysis.facts, path),
     )
 
 
-def company_page(env: jinja2.Environment, company: Company, analyses: Analyses, sector: str | None) -> Page:
+def company_page(env: jinja2.Environment, company: Company, analyses: Analyses, sector: str | None,
+                 history: Mapping[str, Any] | None = None) -> Page:
+    """`history`: history_pages.company_history(...) (version table rows, length chart, feed), if known."""
     rows = [{"snapshot": s, "analysis": analyses[s.key]} for s in reversed(company.versions)]
     meta = {
         "title": html_title(company.name),
@@ -159,8 +167,12 @@ def company_page(env: jinja2.Environment, company: Company, analyses: Analyses, 
         "versions": len(company.versions),
         "latest": company.latest.slug,
     }
+    if history is not None:
+        meta["feed"] = history["feed"]
     return render(env, "company.md.j2", f"companies/{company.domain}/index.md", meta,
-                  company=company, rows=rows, sector=sector)
+                  company=company, rows=rows, sector=sector, history=history,
+                  facts=fact_pages.company_facts(
+                      company, analyses, [row["version"] for row in reversed(history["rows"])] if history else None))
 
 
 def companies_page(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses,

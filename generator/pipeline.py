@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import pages, topic_pages
+from . import fact_pages, history_pages, opendata, pages, topic_pages
+from . import search as search_index
 from .analyse import SnapshotAnalysis, analyse_all, load_context
 from .config import load_site_data
+from .history import VersionInfo
 from .model import Company, Snapshot, Topic, group_companies
 from .publish import publish
 from .reader import SnapshotError, read_content
@@ -25,6 +27,9 @@ class Archive:
     analyses: dict[tuple[str, str], SnapshotAnalysis]
     rejected: list[SnapshotError]
     topics: list[Topic]
+    histories: dict[str, list[VersionInfo]] = field(default_factory=dict)  # domain -> versions in order
+    diffs: history_pages.DiffStore = field(default_factory=lambda: history_pages.DiffStore(None))
+    cache_dir: Path | None = None  # build caches (search index segments); None: no cache
 
     @property
     def snapshots(self) -> list[Snapshot]:
@@ -49,7 +54,10 @@ def load_archive(content_dir: Path, *, cache_dir: Path | None = None, today: dat
     names = {domain: info.name for domain, info in site.companies.items()}
     companies = group_companies(result.snapshots, names)
     analyses = analyse_all(result.snapshots, context, cache_dir=cache_dir)
-    return Archive(content_dir, companies, analyses, result.rejected, list(context.taxonomy))
+    diffs = history_pages.DiffStore(cache_dir / "diffs" if cache_dir is not None else None)
+    histories = history_pages.compute_histories(companies, analyses, diffs)
+    return Archive(content_dir, companies, analyses, result.rejected, list(context.taxonomy), histories, diffs,
+                   cache_dir=cache_dir)
 
 
 def relative_source(source: str, content_dir: Path) -> str:
@@ -87,16 +95,30 @@ def render_pages(archive: Archive) -> list[pages.Page]:
     ]
     for company in archive.companies:
         info = site.companies.get(company.domain)
-        rendered.append(pages.company_page(env, company, archive.analyses, info.sector if info else None))
+        versions = archive.histories.get(company.domain)
+        history = history_pages.company_history(company, versions) if versions else None
+        rendered.append(pages.company_page(env, company, archive.analyses, info.sector if info else None, history))
         for index, snapshot in enumerate(company.versions):
-            rendered.append(pages.snapshot_page(env, company, index, archive.analyses[snapshot.key], archive.topics))
+            rendered.append(pages.snapshot_page(env, company, index, archive.analyses[snapshot.key], archive.topics,
+                                                versions[index] if versions else None))
     rendered.extend(topic_pages.topic_pages(env, archive.companies, archive.analyses, archive.topics))
+    rendered.extend(history_pages.history_pages(
+        env, archive.companies, archive.analyses, archive.histories, archive.topics, archive.diffs,
+        history_pages.load_milestones(archive.content_dir)))
+    rendered.append(fact_pages.stats_page(env, archive))
+    rendered.append(opendata.data_page(env, archive))
+    rendered.append(search_index.search_page(archive.topics))
     return rendered
 
 
 def data_files(archive: Archive) -> dict[str, bytes]:
     report = json.dumps(build_report(archive), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    return {"data/build-report.json": report.encode("utf-8")}
+    files = {"data/build-report.json": report.encode("utf-8")}
+    files.update(history_pages.history_files(archive.companies, archive.analyses, archive.histories, archive.diffs))
+    files.update(fact_pages.stats_files(archive))
+    files.update(opendata.open_data_files(archive, files))  # last: its manifest lists every data/ file
+    files.update(search_index.search_files(archive, archive.cache_dir))  # search-index/, not data/
+    return files
 
 
 def write_archive(archive: Archive, docs_dir: Path) -> GenerateResult:

@@ -1,14 +1,23 @@
 """Publish stage: the docs folder -> a static site, with MkDocs and Material.
 
 The site is built into a temporary sibling folder and swapped in only when the
-build succeeded, so a failed or killed build never destroys the last good site.
+build succeeded, so a failed or killed build never destroys the last good site. On
+Linux the swap is one atomic `renameat2(RENAME_EXCHANGE)`: at every instant `site/` is
+either the whole old site or the whole new one. Elsewhere it is two renames, and a kill
+between them is healed at the start of the next build (`restore_interrupted_swap`).
+
+Output is deterministic: MkDocs' only clock reading (sitemap dates, the gzip header of
+sitemap.xml.gz) comes from SOURCE_DATE_EPOCH, which we derive from the content.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -30,10 +39,13 @@ class PublishError(Exception):
 
 @contextlib.contextmanager
 def source_date_epoch(day: date | None) -> Iterator[None]:
-    """Let MkDocs stamp the sitemap with a date derived from the content, not the clock."""
+    """Let MkDocs stamp the sitemap with a date derived from the content, not the clock.
+
+    An empty archive has no date; it gets the epoch itself, so even its build is reproducible.
+    """
     previous = os.environ.get("SOURCE_DATE_EPOCH")
-    if day is not None:
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+    epoch = 0 if day is None else int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
         yield
     finally:
@@ -43,22 +55,85 @@ def source_date_epoch(day: date | None) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2). False when the system cannot, so the caller falls back."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # old kernel, or a file system without RENAME_EXCHANGE
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _backup_of(site_dir: Path) -> Path:
+    return site_dir.with_name(site_dir.name + ".previous")
+
+
 def swap_in(new_site: Path, site_dir: Path) -> None:
-    """Replace `site_dir` by `new_site` with two renames; `restore_interrupted_swap` heals a kill between them."""
-    backup = site_dir.with_name(site_dir.name + ".previous")
+    """Replace `site_dir` by `new_site`; `site_dir` is never missing or half-written at any instant.
+
+    With an atomic exchange the old site ends up in `new_site`'s place and is deleted after.
+    Without one, two renames; `restore_interrupted_swap` heals a kill between them.
+    """
+    if not site_dir.exists() and not site_dir.is_symlink():
+        os.replace(new_site, site_dir)
+        return
+    if site_dir.is_dir() and not site_dir.is_symlink() and _exchange(new_site, site_dir):
+        shutil.rmtree(new_site, ignore_errors=True)  # now the old site
+        return
+    backup = _backup_of(site_dir)
     if backup.exists():
         shutil.rmtree(backup)
-    if site_dir.exists():
-        os.replace(site_dir, backup)
+    os.replace(site_dir, backup)
     os.replace(new_site, site_dir)
-    if backup.exists():
-        shutil.rmtree(backup)
+    shutil.rmtree(backup, ignore_errors=True)
 
 
 def restore_interrupted_swap(site_dir: Path) -> None:
-    backup = site_dir.with_name(site_dir.name + ".previous")
+    """Undo the effects of a build killed while swapping (fallback path) or while building."""
+    backup = _backup_of(site_dir)
     if backup.exists() and not site_dir.exists():
         os.replace(backup, site_dir)
+    elif backup.is_dir() and site_dir.is_dir():
+        shutil.rmtree(backup, ignore_errors=True)  # killed after the swap, before the clean-up
+    remove_stale_staging(site_dir)
+
+
+STAGING_RE = re.compile(r"^\.(?P<site>.+)\.building-(?P<pid>[0-9]+)-[A-Za-z0-9_]+$")
+
+
+def remove_stale_staging(site_dir: Path) -> None:
+    """Delete staging folders left by builds that were killed (their process is gone)."""
+    if not site_dir.parent.is_dir():
+        return
+    for path in site_dir.parent.iterdir():
+        match = STAGING_RE.match(path.name)
+        if not match or match.group("site") != site_dir.name or not path.is_dir() or path.is_symlink():
+            continue
+        if not _process_alive(int(match.group("pid"))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # perhaps another thread's build in progress: never pull a folder from under it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def publish(docs_dir: Path, site_dir: Path, *, content_date: date | None, strict: bool = True,
@@ -67,7 +142,7 @@ def publish(docs_dir: Path, site_dir: Path, *, content_date: date | None, strict
     site_dir = site_dir.resolve()
     restore_interrupted_swap(site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-{os.getpid()}-", dir=site_dir.parent))
     try:
         config = load_config(config_file=str(config_file), docs_dir=str(docs_dir.resolve()),
                              site_dir=str(staging), strict=strict)

@@ -16,29 +16,44 @@ that is normalised here so later stages see clean `\n`-separated Unicode text.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .model import Snapshot
 
+# Matched against the first line with every whitespace run collapsed to one space, so the
+# pattern has no adjacent variable-width parts: hostile header lines cannot make it backtrack
+# catastrophically (the old `\s+(.*?)\s+` form took minutes on a 10,000-character line).
 HEADER_RE = re.compile(
-    r"^>\s*\*\s*The following text is extracted and transformed from the\s+(?P<domain>.*?)\s+"
-    r"privacy policy that was archived on\s+(?P<date>\S+?)\.\s+Please check the\s+"
-    r"\[original snapshot on the Wayback Machine\]\((?P<url>.*)\)\s+"
-    r"for the most accurate reproduction\.\s*\*\s*$",
+    r"^> ?\* ?The following text is extracted and transformed from the (?P<domain>[^*\[\]()]*?) ?"
+    r"privacy policy that was archived on (?P<date>[^ ]*?)\. Please check the "
+    r"\[original snapshot on the Wayback Machine\]\((?P<url>.*)\) "
+    r"for the most accurate reproduction\. ?\* ?$",
     re.IGNORECASE,
 )
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+HEADER_START = "> *the following text is extracted"
+MAX_HEADER_CHARS = 8_000
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 # One DNS label: letters, digits and inner hyphens, at most 63 characters.
-LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-WAYBACK_RE = re.compile(r"^/web/(?P<stamp>\d{4,14})(?:[a-z]{2}_)?/(?P<original>.+)$", re.IGNORECASE)
-SLUG_RE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>[2-9]|[1-9]\d+))?$")
-TITLE_RE = re.compile(r"^#(?:\s+(?P<title>.*?))?\s*#*\s*$")
-MAX_FILE_BYTES = 20 * 1024 * 1024
+LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
+WAYBACK_RE = re.compile(r"^/web/(?P<stamp>[0-9]{4,14})(?:[a-z]{2}_)?/(?P<original>.+)$", re.IGNORECASE | re.S)
+SLUG_RE = re.compile(r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(?:-(?P<n>[2-9]|[1-9][0-9]+))?\Z")
+TITLE_RE = re.compile(r"^#(?:[ \t]+(?P<title>.*?))?[ \t]*#*[ \t]*$")
+# Control characters other than tab and newline carry no text; some (STX/ETX) are even
+# Python-Markdown's own placeholders. Bidirectional overrides can disguise a title.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+WAYBACK_HOSTS = ("archive.org",)
+# Files an editor or operating system leaves beside ours: skipped without a report line.
+DROPPINGS_RE = re.compile(r"^(?:\.DS_Store|\._.*|\..*\.sw[a-p]|.*~|Thumbs\.db|desktop\.ini|\.gitkeep|\.keep)\Z", re.I)
+MAX_FILE_BYTES = 5 * 1024 * 1024  # real policies are under 1 MB; bigger is a mistake or an attack
 
 
 @dataclass(frozen=True)
@@ -54,21 +69,47 @@ class SnapshotError(Exception):
         return f"{where}: {self.reason}"
 
 
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 are read as Windows-1252 (its 5 holes dropped)."""
+    assert isinstance(error, UnicodeDecodeError)
+    chunk = error.object[error.start:error.end]
+    return chunk.decode("cp1252", errors="ignore"), error.end
+
+
+codecs.register_error("policykb-cp1252", _cp1252_fallback)
+
+
 def decode(data: bytes, source: str) -> str:
-    """Bytes -> text with `\n` newlines: UTF-8 (BOM optional), UTF-16 with BOM, else Windows-1252."""
+    """Bytes -> text with `\n` newlines: UTF-8 (BOM optional), UTF-16 with BOM, else Windows-1252.
+
+    A file that is UTF-8 except for a few stray bytes keeps its UTF-8 characters: only the
+    bytes that are not UTF-8 are read as Windows-1252. Control characters are dropped.
+    """
     if not data.strip():
-        raise SnapshotError(source, 0, "empty file")
+        raise SnapshotError(source, 0, "empty file" if not data else "empty file (only whitespace)")
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise SnapshotError(source, 0, "UTF-32 text is not supported: save the file as UTF-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise SnapshotError(source, 0, f"starts with a UTF-16 byte-order mark but is not UTF-16 text "
+                                           f"(byte {error.start})") from None
+        if "\x00" in text:
+            raise SnapshotError(source, 0, "binary data (NUL character), not a text file")
     else:
         if b"\x00" in data:
             raise SnapshotError(source, _line_of(data, data.index(b"\x00")), "binary data (NUL byte), not a text file")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # Old pages were often Windows-1252; the five bytes it leaves undefined carry no text.
-            text = data.decode("cp1252", errors="ignore")
-    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+        controls = sum(data.count(bytes([byte])) for byte in (*range(0x01, 0x09), *range(0x0e, 0x1b), 0x1c, 0x1d, 0x1e, 0x1f, 0x7f))
+        if controls > max(16, len(data) // 100):
+            raise SnapshotError(source, 0, f"binary data ({controls:,} control bytes), not a text file")
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        text = data.decode("utf-8", errors="policykb-cp1252")
+    text = CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff"))
+    if not text.strip():
+        raise SnapshotError(source, 0, "empty file (only whitespace and control characters)")
+    return text
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -90,11 +131,25 @@ def parse_domain(raw: str) -> str | None:
     return candidate
 
 
+def wayback_host(url: str) -> bool:
+    """True when `url` is an http(s) address on archive.org (no user name, no odd port)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").rstrip(".")
+    return (parts.scheme.lower() in ("http", "https") and "@" not in parts.netloc and port in (None, 80, 443)
+            and any(host == allowed or host.endswith("." + allowed) for allowed in WAYBACK_HOSTS))
+
+
 def parse_wayback(url: str) -> tuple[str, datetime | None]:
     """(original URL, capture time) from a Wayback Machine URL; ("", None) when it is not one."""
+    if not wayback_host(url):
+        return "", None
     parts = urlsplit(url)
     match = WAYBACK_RE.match(parts.path + (f"?{parts.query}" if parts.query else ""))
-    if not parts.netloc.lower().endswith("archive.org") or not match:
+    if not match:
         return "", None
     original = unquote(match.group("original"))
     if not re.match(r"^https?://", original, re.IGNORECASE):
@@ -107,6 +162,18 @@ def parse_wayback(url: str) -> tuple[str, datetime | None]:
     return original, captured
 
 
+def _header_error(line: str) -> str:
+    if len(line) > MAX_HEADER_CHARS:
+        return (f"no snapshot header: the first line is {len(line):,} characters long "
+                f"(a header is one line of at most {MAX_HEADER_CHARS:,})")
+    if " ".join(line.split()).lower().startswith(HEADER_START):
+        return ("malformed snapshot header: it must read '> *The following text is extracted and transformed "
+                "from the DOMAIN privacy policy that was archived on YYYY-MM-DD. Please check the [original "
+                "snapshot on the Wayback Machine](URL) for the most accurate reproduction.*'")
+    return ("no snapshot header: the first line must be '> *The following text is extracted and transformed "
+            "from the DOMAIN privacy policy that was archived on YYYY-MM-DD. ...*'")
+
+
 def parse_snapshot(data: bytes, source: str, *, slug: str | None = None, today: date | None = None) -> Snapshot:
     """Parse one snapshot file's bytes. `slug` is the content-layout file stem, when there is one."""
     if len(data) > MAX_FILE_BYTES:
@@ -117,14 +184,10 @@ def parse_snapshot(data: bytes, source: str, *, slug: str | None = None, today: 
     if header_index is None:
         raise SnapshotError(source, 0, "empty file")
     header_line = header_index + 1
-    header = HEADER_RE.match(lines[header_index].strip()) if len(lines[header_index]) < 10_000 else None
+    first = lines[header_index]
+    header = HEADER_RE.match(" ".join(first.split())) if len(first) <= MAX_HEADER_CHARS else None
     if not header:
-        raise SnapshotError(
-            source,
-            header_line,
-            "no snapshot header: the first line must be '> *The following text is extracted and transformed "
-            "from the DOMAIN privacy policy that was archived on YYYY-MM-DD. ...*'",
-        )
+        raise SnapshotError(source, header_line, _header_error(first))
     domain = parse_domain(header.group("domain"))
     if domain is None:
         raise SnapshotError(source, header_line, f"not a domain name: {header.group('domain')[:80]!r}")
@@ -132,6 +195,12 @@ def parse_snapshot(data: bytes, source: str, *, slug: str | None = None, today: 
     url = header.group("url")
     if not re.match(r"^https?://[^\s/]+\S*$", url, re.IGNORECASE):
         raise SnapshotError(source, header_line, f"the Wayback link is not an http(s) URL: {url[:80]!r}")
+    if not wayback_host(url):
+        raise SnapshotError(source, header_line,
+                            f"the Wayback link does not point to web.archive.org: {url[:80]!r}")
+    # Characters that have no business in a URL (quotes, angle brackets, spaces, non-ASCII)
+    # are percent-encoded, so the link we print is inert whatever template quotes it.
+    url = quote(url, safe=URL_SAFE)
     source_url, captured_at = parse_wayback(url)
 
     index = header_index + 1
@@ -140,12 +209,13 @@ def parse_snapshot(data: bytes, source: str, *, slug: str | None = None, today: 
     title = ""
     title_match = TITLE_RE.match(lines[index]) if index < len(lines) and len(lines[index]) < 10_000 else None
     if title_match:
-        title = " ".join((title_match.group("title") or "").split())
+        title = " ".join(BIDI_RE.sub("", title_match.group("title") or "").split())
         index += 1
     body_lines = lines[index:]
     body = "\n".join(body_lines).strip("\n")
     if not body.strip():
-        raise SnapshotError(source, header_line, "header only: no policy text after the header")
+        raise SnapshotError(source, header_line, "header only: no policy text after the header"
+                            + (" and title" if title_match else ""))
     body_line = index + 1 + next((i for i, line in enumerate(body_lines) if line.strip()), 0)
     return Snapshot(
         source=source,
@@ -193,31 +263,79 @@ class ReadResult:
     rejected: list[SnapshotError]
 
 
+def display_path(path: Path) -> str:
+    """`path` as text we can print and store in JSON, even when its name is not valid UTF-8."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def _walk(root: Path) -> list[Path]:
+    """Every entry under `root` that is not a plain folder: files, symbolic links, sockets...
+
+    Symbolic links (to files or folders) are listed, never followed: a link could pull in
+    any file on the machine.
+    """
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in dirs:
+            if (base / name).is_symlink():
+                found.append(base / name)
+        found.extend(base / name for name in files)
+    return sorted(found, key=_reading_order)
+
+
+def _reading_order(path: Path) -> tuple:
+    """Folder by folder; inside one, `<date>.md` before `<date>-2.md` before `<date>-10.md`."""
+    match = SLUG_RE.match(path.stem) if path.suffix == ".md" else None
+    name_key = (0, match.group("date"), int(match.group("n") or 1)) if match else (1, os.fsencode(path.name))
+    return (os.fsencode(path.parent), name_key)
+
+
+def _content_key(snapshot: Snapshot) -> str:
+    """What makes two snapshot files the same snapshot, whatever their bytes (BOM, CRLF, encoding)."""
+    return hashlib.sha256("\n".join([snapshot.domain, snapshot.archived_on.isoformat(), snapshot.wayback_url,
+                                      snapshot.title, snapshot.body]).encode("utf-8")).hexdigest()
+
+
 def read_content(content_dir: Path, *, today: date | None = None) -> ReadResult:
     """Read every file under `content_dir/snapshots/<domain>/`, in a stable order.
 
-    Nothing is dropped silently: each file becomes a Snapshot or a SnapshotError.
+    Nothing is dropped silently: each file becomes a Snapshot or a SnapshotError. Only the
+    droppings of editors and operating systems (.DS_Store, *.swp, *~) are skipped.
     """
     root = content_dir / "snapshots"
     snapshots: list[Snapshot] = []
     rejected: list[SnapshotError] = []
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], Snapshot] = {}
+    seen_content: dict[str, Snapshot] = {}
+    names: dict[str, str] = {}  # source -> path relative to the content folder, for messages
     if not root.is_dir():
         return ReadResult(snapshots, rejected)
-    for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
-        source = path.as_posix()
+    for path in _walk(root):
+        source = display_path(path)
         relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue  # editor and OS droppings (.DS_Store, .swp) are not snapshots
+        if DROPPINGS_RE.match(path.name) and not path.is_symlink():
+            continue  # editor and OS droppings are not snapshots
         try:
             snapshot = _read_layout_file(path, relative, source, today)
         except SnapshotError as error:
             rejected.append(error)
             continue
-        if snapshot.key in seen:
-            rejected.append(SnapshotError(source, 0, f"duplicate of {seen[snapshot.key]} (same domain and date)"))
+        first = seen.get(snapshot.key)
+        if first is not None:
+            same = _content_key(first) == _content_key(snapshot)
+            rejected.append(SnapshotError(source, 0, (
+                f"duplicate: the same snapshot as {names[first.source]}" if same else
+                f"two different snapshots claim {snapshot.domain} on {snapshot.slug}: this one and "
+                f"{names[first.source]} (rename one <date>-2.md if both are real captures of that day)")))
             continue
-        seen[snapshot.key] = source
+        twin = seen_content.get(_content_key(snapshot))
+        if twin is not None:
+            rejected.append(SnapshotError(source, 0, f"duplicate: the same snapshot as {names[twin.source]}"))
+            continue
+        names[source] = display_path(Path("snapshots") / relative)
+        seen[snapshot.key] = snapshot
+        seen_content[_content_key(snapshot)] = snapshot
         snapshots.append(snapshot)
     return ReadResult(snapshots, rejected)
 
@@ -225,11 +343,25 @@ def read_content(content_dir: Path, *, today: date | None = None) -> ReadResult:
 def _read_layout_file(path: Path, relative: Path, source: str, today: date | None) -> Snapshot:
     if path.is_symlink():
         raise SnapshotError(source, 0, "symbolic links are not read (a snapshot must be a regular file)")
+    if path.name.startswith(".") and path.name.endswith(".md.tmp"):
+        raise SnapshotError(source, 0, "left over from an interrupted `policykb add`: add the file again, then delete this")
+    if any(part.startswith(".") for part in relative.parts):
+        raise SnapshotError(source, 0, "hidden file or folder (name starts with '.'): not read as a snapshot")
+    if not path.is_file():
+        raise SnapshotError(source, 0, "not a regular file")
     if len(relative.parts) != 2 or path.suffix != ".md":
         raise SnapshotError(source, 0, "not in the layout snapshots/<domain>/<YYYY-MM-DD>.md")
-    snapshot = parse_snapshot(path.read_bytes(), source, slug=path.stem, today=today)
-    if relative.parts[0] != snapshot.domain:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SnapshotError(source, 0, f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        data = path.read_bytes()
+    except OSError as error:
+        raise SnapshotError(source, 0, f"cannot read the file: {error.strerror or error}") from None
+    snapshot = parse_snapshot(data, source, slug=path.stem, today=today)
+    folder = display_path(Path(relative.parts[0]))
+    if parse_domain(folder) != snapshot.domain:
         raise SnapshotError(
-            source, 1, f"folder {relative.parts[0]!r} does not match the header's domain {snapshot.domain!r}"
+            source, 1, f"folder {folder!r} does not match the header's domain {snapshot.domain!r}"
         )
     return snapshot

@@ -114,3 +114,16 @@ def test_help_for_every_command(command, capsys):
         main([command, "--help"])
     assert exited.value.code == 0
     assert "--content" in capsys.readouterr().out
+
+
+def test_tag_reads_jsonl_and_writes_topics(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "We use cookies and web beacons to track visits.",
+                                  "heading": "Cookies"}) + "\n")
+    target = tmp_path / "out.jsonl"
+    assert main(["tag", "--input", str(source), "--output", str(target)]) == 0
+    row = json.loads(target.read_text())
+    assert row["id"] == "a"
+    assert "cookies-and-tracking" in row["topics"]
+    assert "First Party Collection/Use" in row["categories"]
+    assert row["evidence"]["cookies-and-tracking"]

@@ -14,7 +14,7 @@ import pytest
 
 from generator.pipeline import build, load_archive
 
-from ..support import CONTENT
+from ..support import CONTENT, REPO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these flags chromium phones home (updates, sync, field trials) on start.
@@ -93,3 +93,92 @@ def watched_page(browser) -> Iterator[PageWatch]:
 
 
 OpenPage = Callable[[str], PageWatch]
+
+
+@pytest.fixture
+def new_page(browser) -> Iterator[Callable[..., PageWatch]]:
+    """A factory of watched pages in fresh contexts: `new_page(width=390, color_scheme="dark")`."""
+    contexts = []
+
+    def make(width: int = 1280, height: int = 900, color_scheme: str = "light") -> PageWatch:
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=color_scheme)
+        contexts.append(context)
+        return PageWatch(context.new_page())
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+# ---- accessibility: axe-core from npm (package.json / package-lock.json; `make test` runs npm ci) ----
+
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
+AXE_PATH = "/__test__/axe.min.js"  # answered by the test (page.route), never by the site
+
+
+def axe_violations(page, *, impacts: tuple[str, ...] = AXE_BLOCKING) -> list[dict]:
+    """Run axe-core (WCAG 2.x A/AA and best-practice rules) on the page; violations of the given impacts."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Served as if from the site itself, so that the site's Content-Security-Policy
+        # (script-src 'self') stays in force while axe runs.
+        origin = page.evaluate("() => location.origin")
+        page.route(origin + AXE_PATH, lambda route: route.fulfill(path=str(AXE_JS), content_type="text/javascript"))
+        page.add_script_tag(url=origin + AXE_PATH)
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary}))
+            }));
+        }"""
+    )
+    return [v for v in violations if v["impact"] in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['impact']}: {violation['id']} ({violation['help']})")
+        lines.extend(f"    {node['target']}: {node['summary']}" for node in violation["nodes"][:5])
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe() -> Callable[..., list[dict]]:
+    if not AXE_JS.is_file():
+        pytest.fail(f"{AXE_JS} is missing: run `npm ci` in the repository (make test does)")
+    return axe_violations
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every page of a built site as a URL path ('/', '/companies/', ...), sorted."""
+    paths = []
+    for html_file in sorted(site.rglob("*.html")):
+        relative = html_file.relative_to(site).as_posix()
+        if relative == "404.html":
+            paths.append("/404.html")
+        elif relative.endswith("index.html"):
+            paths.append("/" + relative[: -len("index.html")])
+    return paths
+
+
+SECTORS_YAML = """\
+guess.com: {sector: Fashion}
+betseyjohnson.com: {sector: Fashion}
+jamesperse.com: {sector: Apparel}
+"""
+
+
+@pytest.fixture(scope="session")
+def ux_site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """The seed content plus a companies.yml with sectors, built and served: (base URL, site folder)."""
+    workdir = tmp_path_factory.mktemp("ux-site")
+    content = workdir / "content"
+    shutil.copytree(CONTENT, content)
+    (content / "companies.yml").write_text(SECTORS_YAML, encoding="utf-8")
+    site = build_site(content, workdir)
+    server, url = serve_folder(site)
+    yield url, site
+    server.shutdown()

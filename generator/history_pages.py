@@ -1,0 +1,515 @@
+"""Render stage, history: diff pages, the timeline, version-history tables, charts and feeds.
+
+Inputs are the companies, their analyses and `histories` (domain -> `VersionInfo`s in
+order, from `compute_histories`). Every word-level diff is computed once per build and
+kept in a `DiffStore`: on disk under the cache folder when there is one (so a 20,000
+snapshot archive never holds all its diffs in memory, and a rebuild reuses them), in
+memory otherwise (tests, small archives).
+
+Pages and files:
+
+- `companies/<domain>/<slug>/changes.md` for every non-first version;
+- `timeline.md` (and `timeline/<year>.md` when the timeline is too long for one page);
+- `charts/timeline-length.svg`, `charts/timeline-terms.svg`, `charts/companies/<domain>.svg`;
+- `feeds/all.xml` and `feeds/<domain>.xml` (Atom).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import statistics
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import charts, feeds
+from .analyse import SnapshotAnalysis
+from .config import ConfigError, data_file, load_yaml
+from .diff import DiffResult, SectionChanges, render_diff_html, section_changes, word_diff
+from .history import ANNOUNCED, CHANGED, COSMETIC, FIRST, RECAPTURE, SILENT, UNDATED, VersionInfo, version_history
+from .markup import as_html_block
+from .model import Company, Snapshot, Topic
+from .pages import Page, html_title, long_date, render
+
+Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
+Histories = Mapping[str, Sequence[VersionInfo]]
+
+# Above this many events (first captures + real changes) the timeline gets one page per year.
+TIMELINE_PAGE_LIMIT = 400
+ALL_FEED_LIMIT = 50
+# Key terms charted on the timeline: share of policies (one per company and year) mentioning each.
+KEY_TERMS: dict[str, re.Pattern[str]] = {
+    "cookies": re.compile(r"\bcookies?\b", re.I),
+    "third parties": re.compile(r"\bthird[- ]?part(?:y|ies)\b", re.I),
+    "children": re.compile(r"\bchild(?:ren)?\b|\bCOPPA\b", re.I),
+    "Do Not Track": re.compile(r"\bdo[- ]not[- ]track\b", re.I),
+    "GDPR": re.compile(r"\bGDPR\b|General Data Protection Regulation", re.I),
+    "California": re.compile(r"\bCalifornia\b|\bCCPA\b|\bCalOPPA\b", re.I),
+}
+CHANGE_LABELS = {FIRST: "first version", RECAPTURE: "recapture", COSMETIC: "cosmetic", CHANGED: "changed"}
+CHANGE_TEXT = {
+    RECAPTURE: "The archive captured the same text again: only whitespace differs from the previous version.",
+    COSMETIC: ("Only cosmetic differences: typography (quotes, dashes), markup, link targets, copyright years or "
+               "navigation links. The wording a reader sees is the same, so this is not counted as a change."),
+    CHANGED: "The wording of the policy changed.",
+}
+
+
+# --------------------------------------------------------------------------- diff store
+
+_CODE_MODULES = ("diff", "passages", "history_pages")
+
+
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for module in _CODE_MODULES:
+        digest.update((package / f"{module}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class DiffStore:
+    """Diffs (and other per-pair or per-company results) computed once, kept on disk or in memory.
+
+    Keys are the sha256 of both bodies plus a digest of the code that computes them, so a
+    re-captured pair (same bodies, new headers) reuses its diff and an upgrade never serves
+    a stale one. `computed` counts, by kind, the results computed (not loaded) in this process.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.digest = _code_digest()
+        self.memory: dict[str, Any] = {}
+        self.computed: Counter[str] = Counter()
+
+    def cached(self, kind: str, parts: Sequence[str], compute: Callable[[], Any]) -> Any:
+        key = hashlib.sha256("\x00".join((kind, self.digest, *parts)).encode("utf-8")).hexdigest()
+        if self.folder is None:
+            if key not in self.memory:
+                self.memory[key] = compute()
+                self.computed[kind] += 1
+            return self.memory[key]
+        path = self.folder / key[:2] / f"{kind}-{key}.pickle"
+        if path.is_file():
+            try:
+                with path.open("rb") as handle:
+                    return pickle.load(handle)
+            except Exception:  # a truncated or foreign file is a miss; it gets rewritten
+                pass
+        value = compute()
+        self.computed[kind] += 1
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+        return value
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Kept in memory for this build only (results needed by two stages of one build)."""
+        if key not in self.memory:
+            self.memory[key] = compute()
+        return self.memory[key]
+
+    def diff(self, old_body: str, new_body: str) -> DiffResult:
+        return self.cached("diff", (_text_hash(old_body), _text_hash(new_body)), lambda: word_diff(old_body, new_body))
+
+    def sections(self, old: Snapshot, new: Snapshot, old_analysis: SnapshotAnalysis,
+                 new_analysis: SnapshotAnalysis) -> SectionChanges:
+        def compute() -> SectionChanges:
+            return section_changes(
+                [(p.heading_path, p.text) for p in old_analysis.passages],
+                [(p.heading_path, p.text) for p in new_analysis.passages],
+            )
+        return self.cached("sections", (_text_hash(old.body), _text_hash(new.body)), compute)
+
+
+def compute_histories(companies: Sequence[Company], analyses: Analyses,
+                      store: DiffStore) -> dict[str, list[VersionInfo]]:
+    """domain -> its versions classified in order; each diff lands in `store` for the diff pages."""
+    return {
+        company.domain: version_history(
+            [(s.slug, s.body, analyses[s.key].stated_date) for s in company.versions], diff=store.diff
+        )
+        for company in companies
+    }
+
+
+# --------------------------------------------------------------------------- paths and labels
+
+
+def diff_page_path(domain: str, slug: str) -> str:
+    return f"companies/{domain}/{slug}/changes.md"
+
+
+def feed_path(domain: str | None = None) -> str:
+    return f"feeds/{domain or 'all'}.xml"
+
+
+def company_chart_name(domain: str) -> str:
+    return f"companies/{domain}"
+
+
+def change_label(version: VersionInfo) -> str:
+    label = CHANGE_LABELS[version.change]
+    return f"{label}, {version.announcement}" if version.announcement else label
+
+
+def announcement_text(version: VersionInfo, previous: VersionInfo | None) -> str:
+    """One sentence on whether the policy said it changed (only for changed versions)."""
+    stated = long_date(version.stated_date) if version.stated_date else None
+    before = long_date(previous.stated_date) if previous and previous.stated_date else None
+    if version.announcement == ANNOUNCED:
+        if before:
+            return f"Announced: the policy's stated date moved from {before} to {stated}."
+        return f"Announced: the policy now states a date ({stated}); the previous version stated none."
+    if version.announcement == SILENT:
+        return (f"Silent change: the wording changed but the policy still states the same date ({stated}). "
+                "Nothing in the policy tells a reader it was edited.")
+    if version.announcement == UNDATED:
+        return "Undated: this version states no \"last updated\" or effective date, so a reader cannot tell it changed."
+    return ""
+
+
+# --------------------------------------------------------------------------- diff pages
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    title: str
+    path: str  # docs path of the topic page
+
+
+def topic_changes(old: SnapshotAnalysis, new: SnapshotAnalysis,
+                  topics: Sequence[Topic]) -> tuple[list[TopicLink], list[TopicLink]]:
+    known = {topic.id: topic for topic in topics}
+    gained = sorted(new.topic_ids - old.topic_ids)
+    lost = sorted(old.topic_ids - new.topic_ids)
+
+    def links(ids: Sequence[str]) -> list[TopicLink]:
+        return [TopicLink(known[i].title, f"topics/{i}.md") for i in ids if i in known]
+
+    return links(gained), links(lost)
+
+
+def diff_page(env: jinja2.Environment, company: Company, index: int, versions: Sequence[VersionInfo],
+              analyses: Analyses, topics: Sequence[Topic], store: DiffStore) -> Page:
+    snapshot, previous = company.versions[index], company.versions[index - 1]
+    version, prev_version = versions[index], versions[index - 1]
+    analysis, prev_analysis = analyses[snapshot.key], analyses[previous.key]
+    path = diff_page_path(company.domain, snapshot.slug)
+    result: DiffResult | None = None
+    sections: SectionChanges | None = None
+    diff_html = Markup("")
+    if version.change != RECAPTURE:
+        result = store.diff(previous.body, snapshot.body)  # computed by compute_histories: a cache hit
+        sections = store.sections(previous, snapshot, prev_analysis, analysis)
+        diff_html = Markup(as_html_block(render_diff_html(result)))
+    gained, lost = topic_changes(prev_analysis, analysis, topics)
+    meta = {
+        "title": html_title(f"{company.name}: what changed on {snapshot.archived_on.isoformat()}"),
+        "domain": company.domain,
+        "company": company.name,
+        "archived_on": snapshot.archived_on,
+        "change": version.change,
+        "announcement": version.announcement,
+        "stated_date": version.stated_date,
+        "previous_stated_date": prev_version.stated_date,
+        "previous": previous.slug,
+        "next": version.next_slug,
+        "words_added": version.words_added,
+        "words_removed": version.words_removed,
+        "feed": feed_path(company.domain),
+        "hide": ["navigation"],
+        "search": {"exclude": True},  # the text is on the two snapshot pages already
+    }
+    return render(
+        env, "changes.md.j2", path, meta,
+        company=company, snapshot=snapshot, previous=previous, version=version, prev_version=prev_version,
+        analysis=analysis, prev_analysis=prev_analysis, result=result, sections=sections,
+        gained=gained, lost=lost, diff_html=diff_html,
+        change_text=CHANGE_TEXT.get(version.change, ""),
+        announcement=announcement_text(version, prev_version),
+        feed=feed_path(company.domain),
+    )
+
+
+# --------------------------------------------------------------------------- company pages
+
+
+def company_history(company: Company, versions: Sequence[VersionInfo]) -> dict[str, Any]:
+    """What company.md.j2 shows about the history: table rows newest first, chart, feed."""
+    rows = [
+        {"snapshot": snapshot, "version": version, "label": change_label(version),
+         "diff": f"{snapshot.slug}/changes.md" if version.change != FIRST else None}
+        for snapshot, version in zip(reversed(company.versions), reversed(versions))
+    ]
+    chart = None
+    if len(versions) >= 2:
+        first, last = company.versions[0], company.versions[-1]
+        chart = {
+            "src": f"../../charts/{company_chart_name(company.domain)}.svg",
+            "alt": (f"Line chart: length of the {company.name} privacy policy in words at each of its "
+                    f"{len(versions)} archived versions, from {versions[0].words:,} words on "
+                    f"{first.archived_on.isoformat()} to {versions[-1].words:,} words on "
+                    f"{last.archived_on.isoformat()}. The values are in the Words column of the table below."),
+        }
+    counts = {kind: sum(1 for v in versions if v.change == kind) for kind in CHANGE_LABELS}
+    silent = sum(1 for v in versions if v.announcement == SILENT)
+    return {"rows": rows, "chart": chart, "feed": feed_path(company.domain), "counts": counts, "silent": silent}
+
+
+def company_chart(company: Company, versions: Sequence[VersionInfo]) -> charts.Chart:
+    labels = [s.archived_on.strftime("%Y-%m") for s in company.versions]  # short enough not to overlap
+    return charts.line_chart(
+        company_chart_name(company.domain), f"{company.name}: policy length", "",
+        labels, {"Words": [v.words for v in versions]}, y_title="Words", x_title="Version",
+    )
+
+
+# --------------------------------------------------------------------------- milestones
+
+
+@dataclass(frozen=True)
+class Milestone:
+    day: date
+    title: str
+    detail: str = ""
+    url: str | None = None
+
+    @property
+    def source_html(self) -> Markup:
+        if not self.url:
+            return Markup("")
+        return Markup(' <a href="{}" rel="nofollow noopener noreferrer">Source</a>').format(self.url)
+
+
+def load_milestones(content_dir: Path) -> list[Milestone]:
+    """content/milestones.yml: a list of {date, title, detail?, url?}, oldest first after loading."""
+    path = data_file(content_dir, "milestones.yml")
+    raw = load_yaml(path) or []
+    if isinstance(raw, dict):
+        raw = raw.get("milestones") or []
+    if not isinstance(raw, list):
+        raise ConfigError(f"{path}: expected a list of milestones with date and title")
+    out = []
+    for number, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("date"), date) or not entry.get("title"):
+            raise ConfigError(f"{path}: milestone {number} needs a date (YYYY-MM-DD) and a title")
+        url = entry.get("url")
+        if url is not None and not re.match(r"^https?://[^\s\"'<>]+$", str(url)):
+            raise ConfigError(f"{path}: milestone {number}: url must be an http(s) address")
+        out.append(Milestone(entry["date"], str(entry["title"]), str(entry.get("detail") or ""), url))
+    return sorted(out, key=lambda m: m.day)
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+@dataclass(frozen=True)
+class Event:
+    company: Company
+    snapshot: Snapshot
+    version: VersionInfo
+
+    @property
+    def day(self) -> date:
+        return self.snapshot.archived_on
+
+
+def timeline_events(companies: Sequence[Company], histories: Histories) -> list[Event]:
+    """Every first capture and every real change (never recaptures or cosmetic edits), newest first."""
+    events = [
+        Event(company, snapshot, version)
+        for company in companies
+        for snapshot, version in zip(company.versions, histories[company.domain])
+        if version.change in (FIRST, CHANGED)
+    ]
+    return sorted(events, key=lambda e: (e.day, e.company.domain, e.snapshot.slug), reverse=True)
+
+
+def year_chunks(events: Sequence[Event], milestones: Sequence[Milestone]) -> list[dict[str, Any]]:
+    """One year's events (newest first) cut into runs, with each milestone placed between them by date."""
+    chunks: list[dict[str, Any]] = []
+    pending = sorted(milestones, key=lambda m: m.day, reverse=True)
+    for event in events:
+        while pending and pending[0].day > event.day:
+            chunks.append({"milestone": pending.pop(0), "events": None})
+        if not chunks or chunks[-1]["events"] is None:
+            chunks.append({"milestone": None, "events": []})
+        chunks[-1]["events"].append(event)
+    chunks.extend({"milestone": m, "events": None} for m in pending)
+    return chunks
+
+
+def _year_snapshots(companies: Sequence[Company]) -> dict[int, list[Snapshot]]:
+    """Per year, each company's last version archived that year (so frequent captures do not weigh more)."""
+    years: dict[int, dict[str, Snapshot]] = {}
+    for company in companies:
+        for snapshot in company.versions:
+            years.setdefault(snapshot.archived_on.year, {})[company.domain] = snapshot
+    return {year: list(by_domain.values()) for year, by_domain in sorted(years.items())}
+
+
+def archive_charts(companies: Sequence[Company], analyses: Analyses) -> list[charts.Chart]:
+    found = _year_snapshots(companies)
+    per_year = {year: found.get(year, []) for year in range(min(found), max(found) + 1)}  # gaps stay gaps
+    labels = [str(year) for year in per_year]
+    medians = [statistics.median(analyses[s.key].words for s in snapshots) if snapshots else None
+               for snapshots in per_year.values()]
+    length = charts.line_chart(
+        "timeline-length", "Median privacy policy length by year",
+        "Line chart of the median length in words of the archived privacy policies, year by year "
+        "(each company's last version archived that year). The data table follows the chart.",
+        labels, {"Median words": medians}, y_title="Words",
+    )
+    shares: dict[str, list[float]] = {term: [] for term in KEY_TERMS}
+    for snapshots in per_year.values():
+        texts = [" ".join(p.text for p in analyses[s.key].passages) for s in snapshots]
+        for term, pattern in KEY_TERMS.items():
+            shares[term].append(100.0 * sum(1 for t in texts if pattern.search(t)) / len(texts) if texts else None)
+    terms = charts.line_chart(
+        "timeline-terms", "Share of policies mentioning key terms, by year",
+        "Line chart of the percentage of archived privacy policies (each company's last version archived "
+        "that year) that mention each of " + ", ".join(KEY_TERMS) + ". The data table follows the chart.",
+        labels, shares, y_title="% of policies", value_format="{:.0f}%",
+    )
+    return [length, terms]
+
+
+def cached_archive_charts(companies: Sequence[Company], analyses: Analyses, store: DiffStore) -> list[charts.Chart]:
+    if not companies:
+        return []
+    key = "archive-charts:" + _text_hash(repr([(s.sha256, analyses[s.key].words) for c in companies for s in c.versions]))
+    return store.memo(key, lambda: archive_charts(companies, analyses))
+
+
+def timeline_pages(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses,
+                   histories: Histories, milestones: Sequence[Milestone], store: DiffStore,
+                   limit: int = TIMELINE_PAGE_LIMIT) -> list[Page]:
+    events = timeline_events(companies, histories)
+    years_with_events = sorted({e.day.year for e in events}, reverse=True)
+    if years_with_events:
+        lo, hi = years_with_events[-1], years_with_events[0]
+        shown = [m for m in milestones if lo <= m.day.year <= hi]
+    else:
+        shown = []
+    all_years = sorted({e.day.year for e in events} | {m.day.year for m in shown}, reverse=True)
+    by_year = {year: [e for e in events if e.day.year == year] for year in all_years}
+    sections = []
+    for year in all_years:
+        year_events = by_year[year]
+        sections.append({
+            "year": year,
+            "chunks": year_chunks(year_events, [m for m in shown if m.day.year == year]),
+            "firsts": sum(1 for e in year_events if e.version.change == FIRST),
+            "changes": sum(1 for e in year_events if e.version.change == CHANGED),
+            "silent": sum(1 for e in year_events if e.version.announcement == SILENT),
+            "milestones": [m for m in shown if m.day.year == year],
+        })
+    split = len(events) > limit
+    chart_list = cached_archive_charts(companies, analyses, store)
+    totals = {
+        "firsts": sum(s["firsts"] for s in sections),
+        "changes": sum(s["changes"] for s in sections),
+        "announced": sum(1 for e in events if e.version.announcement == ANNOUNCED),
+        "silent": sum(1 for e in events if e.version.announcement == SILENT),
+        "undated": sum(1 for e in events if e.version.announcement == UNDATED),
+    }
+    meta = {"title": "Timeline", "feed": feed_path(), "hide": ["navigation"]}
+    pages = [render(env, "timeline.md.j2", "timeline.md", meta, sections=sections, split=split,
+                    charts=chart_list, totals=totals, feed=feed_path(), root="")]
+    if split:
+        for section in sections:
+            pages.append(render(
+                env, "timeline_year.md.j2", f"timeline/{section['year']}.md",
+                {"title": f"Timeline {section['year']}", "feed": feed_path(), "hide": ["navigation"]},
+                section=section, root="../", feed=feed_path(),
+            ))
+    return pages
+
+
+# --------------------------------------------------------------------------- feeds
+
+
+def _entry(company: Company, snapshot: Snapshot, version: VersionInfo, previous: VersionInfo | None,
+           prefix: str) -> feeds.FeedEntry:
+    if version.change == FIRST:
+        title = f"{company.name}: privacy policy first archived"
+        target = f"companies/{company.domain}/{snapshot.slug}/"
+        summary = f"First archived version of the {company.domain} privacy policy, {version.words:,} words."
+    elif version.change == CHANGED:
+        title = f"{company.name}: privacy policy changed ({version.announcement})"
+        target = f"companies/{company.domain}/{snapshot.slug}/changes/"
+        summary = (f"The wording changed: {version.words_added:,} words added, {version.words_removed:,} removed; "
+                   f"now {version.words:,} words. " + announcement_text(version, previous))
+    else:
+        title = f"{company.name}: new snapshot, wording unchanged ({CHANGE_LABELS[version.change]})"
+        target = f"companies/{company.domain}/{snapshot.slug}/changes/"
+        summary = CHANGE_TEXT[version.change]
+    return feeds.FeedEntry(f"{company.domain}/{snapshot.slug}", title, snapshot.archived_on, prefix + target, summary)
+
+
+def feed_files(companies: Sequence[Company], histories: Histories) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    everything: list[feeds.FeedEntry] = []
+    for company in companies:
+        versions = histories[company.domain]
+        entries = [_entry(company, s, v, versions[i - 1] if i else None, "../")
+                   for i, (s, v) in enumerate(zip(company.versions, versions))]
+        everything.extend(entries)
+        files[feed_path(company.domain)] = feeds.atom_feed(
+            f"company/{company.domain}", f"{company.name} privacy policy: snapshots and changes",
+            f"{company.domain}.xml", f"../companies/{company.domain}/", entries, limit=max(1, len(entries)),
+        )
+    files[feed_path()] = feeds.atom_feed(
+        "all", "Privacy policy archive: new snapshots and changes", "all.xml", "../timeline/",
+        everything, limit=ALL_FEED_LIMIT,
+    )
+    return files
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def history_pages(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses,
+                  histories: Histories, topics: Sequence[Topic], store: DiffStore,
+                  milestones: Sequence[Milestone]) -> list[Page]:
+    """Every diff page and the timeline pages."""
+    pages = []
+    for company in companies:
+        versions = histories[company.domain]
+        for index in range(1, len(company.versions)):
+            pages.append(diff_page(env, company, index, versions, analyses, topics, store))
+    pages.extend(timeline_pages(env, companies, analyses, histories, milestones, store))
+    return pages
+
+
+def history_files(companies: Sequence[Company], analyses: Analyses, histories: Histories,
+                  store: DiffStore) -> dict[str, bytes]:
+    """Chart SVGs and Atom feeds, as extra files for the docs folder."""
+    files: dict[str, bytes] = {}
+    for chart in cached_archive_charts(companies, analyses, store):
+        files[chart.path] = chart.svg
+    for company in companies:
+        versions = histories[company.domain]
+        if len(versions) < 2:
+            continue
+        data = repr([(s.slug, v.words) for s, v in zip(company.versions, versions)] + [company.name])
+        chart = store.cached("chart", (company.domain, data), lambda: company_chart(company, versions))
+        files[chart.path] = chart.svg
+    files.update(feed_files(companies, histories))
+    return files
