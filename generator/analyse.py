@@ -21,6 +21,7 @@ from . import topics as topics_module
 from .config import DEFAULT_CONTENT, ConfigError, data_file
 from .markup import render_untrusted
 from .model import Passage, Snapshot
+from .progress import progress_bar
 
 # The modules whose code decides what an analysis contains: a change to any of them
 # invalidates the cache, so a stale result can never be served after an upgrade.
@@ -134,7 +135,7 @@ def _analyse_in_worker(snapshot: Snapshot) -> SnapshotAnalysis:
 
 
 def analyse_all(snapshots: Sequence[Snapshot], context: AnalysisContext, *, cache_dir: Path | None = None,
-                workers: int | None = None) -> dict[tuple[str, str], SnapshotAnalysis]:
+                workers: int | None = None, progress: bool = False) -> dict[tuple[str, str], SnapshotAnalysis]:
     """Analyse every snapshot, reusing cached results and spreading the rest over processes."""
     cache = AnalysisCache(cache_dir, context.digest)
     results: dict[tuple[str, str], SnapshotAnalysis] = {}
@@ -146,15 +147,18 @@ def analyse_all(snapshots: Sequence[Snapshot], context: AnalysisContext, *, cach
         else:
             results[snapshot.key] = cached
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if len(missing) >= PARALLEL_THRESHOLD and workers > 1:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(context,)) as pool:
-            fresh = pool.map(_analyse_in_worker, missing, chunksize=16)
-            for snapshot, analysis in zip(missing, fresh):
+    with progress_bar(progress and bool(missing), total=len(missing), desc="analyse", unit="snapshot") as bar:
+        if len(missing) >= PARALLEL_THRESHOLD and workers > 1:
+            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(context,)) as pool:
+                fresh = pool.map(_analyse_in_worker, missing, chunksize=16)
+                for snapshot, analysis in zip(missing, fresh):
+                    cache.put(snapshot, analysis)
+                    results[snapshot.key] = analysis
+                    bar.update(1)
+        else:
+            for snapshot in missing:
+                analysis = analyse_snapshot(snapshot, context)
                 cache.put(snapshot, analysis)
                 results[snapshot.key] = analysis
-    else:
-        for snapshot in missing:
-            analysis = analyse_snapshot(snapshot, context)
-            cache.put(snapshot, analysis)
-            results[snapshot.key] = analysis
+                bar.update(1)
     return results

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import resource
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from .analyse import load_context
 from .config import ConfigError, data_file, load_site_data
 from .intake import file_snapshot
-from .pipeline import GenerateResult, build, generate, load_archive
-from .publish import PublishError, quiet_mkdocs_info
+from .pipeline import GenerateResult, generate, load_archive, write_archive
+from .progress import wanted as progress_wanted
+from .publish import PublishError, publish, quiet_mkdocs_info
 from .reader import SnapshotError, read_content
 
 DEFAULT_CONTENT = Path("content")
@@ -70,12 +74,16 @@ def command_import_git(args: argparse.Namespace) -> int:
     return 1 if report.rejected else 0
 
 
-def _summarise(result: GenerateResult, what: str) -> None:
+def _summary(result: GenerateResult, what: str) -> str:
     archive = result.archive
     stats = result.stats
-    print(f"{what}: {len(archive.snapshots)} snapshots of {len(archive.companies)} companies; "
-          f"pages written {stats.written}, unchanged {stats.unchanged}, removed {stats.removed}; "
-          f"rejected {len(archive.rejected)}")
+    return (f"{what}: {len(archive.snapshots)} snapshots of {len(archive.companies)} companies; "
+            f"pages written {stats.written}, unchanged {stats.unchanged}, removed {stats.removed}; "
+            f"rejected {len(archive.rejected)}")
+
+
+def _summarise(result: GenerateResult, what: str) -> None:
+    print(_summary(result, what))
 
 
 def command_generate(args: argparse.Namespace) -> int:
@@ -85,17 +93,46 @@ def command_generate(args: argparse.Namespace) -> int:
     return 1 if result.archive.rejected and not args.keep_going else 0
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished worker processes (user + system)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def command_build(args: argparse.Namespace) -> int:
     quiet_mkdocs_info()
-    archive = load_archive(args.content, cache_dir=args.cache)
+    progress = progress_wanted(args.progress)
+    started = lap = time.perf_counter()
+    cpu_lap = _cpu_seconds()
+    phases: list[str] = []
+
+    def phase(name: str) -> None:
+        nonlocal lap, cpu_lap
+        now, cpu = time.perf_counter(), _cpu_seconds()
+        phases.append(f"{name} {now - lap:.1f}s/{cpu - cpu_lap:.1f}cpu")
+        lap, cpu_lap = now, cpu
+
+    archive = load_archive(args.content, cache_dir=args.cache, progress=progress)
+    phase("read+analyse")
     if archive.rejected and not args.keep_going:
         _print_rejections(archive.rejected)
         print(f"build stopped: {len(archive.rejected)} file(s) rejected; fix them or pass --keep-going",
               file=sys.stderr)
         return 1
-    result = build(archive, args.docs, args.out, strict=not args.no_strict)
-    _summarise(result, f"built {args.out}")
-    _print_rejections(result.archive.rejected)
+    result = write_archive(archive, args.docs, progress=progress)
+    phase("generate")
+    summary, rejected = _summary(result, f"built {args.out}"), list(archive.rejected)
+    content_date = archive.last_archived
+    state_dir = args.cache / "publish" if args.cache is not None else None
+    del archive, result  # MkDocs holds every page in memory too: let it reuse the analyses' memory
+    gc.collect()
+    incremental = publish(args.docs, args.out, content_date=content_date, strict=not args.no_strict,
+                          state_dir=state_dir, progress=progress)
+    phase("publish (incremental)" if incremental else "publish")
+    print(summary)
+    _print_rejections(rejected)
+    if args.timings:
+        print(f"timings: {', '.join(phases)}, total {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return 0
 
 
@@ -146,6 +183,9 @@ def make_parser() -> argparse.ArgumentParser:
     bld.add_argument("--out", type=Path, default=DEFAULT_SITE, help="site folder to publish into (default: site)")
     bld.add_argument("--keep-going", action="store_true", help="publish the valid snapshots even if some are rejected")
     bld.add_argument("--no-strict", action="store_true", help="do not turn MkDocs warnings into errors")
+    bld.add_argument("--progress", action="store_true",
+                     help="show progress bars on stderr (default: only when stderr is a terminal)")
+    bld.add_argument("--timings", action="store_true", help="print the time of each build phase on stderr")
     _cache_argument(bld)
     bld.set_defaults(run=command_build)
 

@@ -184,7 +184,9 @@ def companies_page(env: jinja2.Environment, companies: Sequence[Company], analys
                   companies=companies, rows=rows, total_snapshots=total)
 
 
-def home_page(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses, recent: int = 15) -> Page:
+def home_page(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses, recent: int = 10, *,
+              changes: Sequence[Any] = (), topic_cards: Sequence[Any] = (), chart: Any = None) -> Page:
+    """`changes`, `topic_cards`, `chart`: from home.home_sections (latest changes, topic cards, archive chart)."""
     snapshots = [(c, s) for c in companies for s in c.versions]
     dates = [s.archived_on for _, s in snapshots]
     newest = sorted(snapshots, key=lambda pair: (pair[1].archived_on, pair[1].domain, pair[1].slug), reverse=True)
@@ -195,8 +197,11 @@ def home_page(env: jinja2.Environment, companies: Sequence[Company], analyses: A
         "last_date": max(dates) if dates else None,
         "years": (max(dates).year - min(dates).year + 1) if dates else 0,
         "recent": [{"company": c, "snapshot": s, "analysis": analyses[s.key]} for c, s in newest[:recent]],
+        "changes": changes,
+        "topic_cards": topic_cards,
+        "chart": chart,
     }
-    return render(env, "home.md.j2", "index.md", {"title": "Home"}, **context)
+    return render(env, "home.md.j2", "index.md", {"title": "Home", "hide": ["navigation"]}, **context)
 
 
 def report_page(env: jinja2.Environment, report: Mapping[str, Sequence[Mapping[str, Any]]]) -> Page:

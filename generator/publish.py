@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
+import json
 import logging
 import os
 import re
@@ -22,13 +24,16 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
+from importlib import metadata
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.structure.files import get_files
 from mkdocs.exceptions import Abort, MkDocsException
 
 from .config import PROJECT_ROOT
+from .progress import mkdocs_progress
 
 MKDOCS_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 
@@ -137,17 +142,38 @@ def _process_alive(pid: int) -> bool:
 
 
 def publish(docs_dir: Path, site_dir: Path, *, content_date: date | None, strict: bool = True,
-            config_file: Path = MKDOCS_CONFIG) -> None:
-    """Build `docs_dir` into `site_dir` with MkDocs (atomically)."""
+            config_file: Path = MKDOCS_CONFIG, state_dir: Path | None = None, progress: bool = False) -> bool:
+    """Build `docs_dir` into `site_dir` with MkDocs (atomically); True when the build was incremental.
+
+    With `state_dir` (a folder kept between builds, e.g. the build cache), a build whose MkDocs
+    configuration, theme overrides and package versions are those of the previous build into the
+    same `site_dir` is incremental: the staging folder starts as a hard-linked copy of the current
+    site and MkDocs runs with `dirty=True`, so it renders only the docs files modified since
+    (the writer keeps the mtimes of unchanged files). Files MkDocs will write, and files a clean
+    build would not produce, are unlinked from the copy first, so nothing is ever written through
+    a link into the live site; the swap stays atomic and the result equals a clean build.
+    """
     site_dir = site_dir.resolve()
     restore_interrupted_swap(site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-{os.getpid()}-", dir=site_dir.parent))
+    stamp_file = state_dir / "publish-stamp.json" if state_dir is not None else None
+    incremental = False
     try:
         config = load_config(config_file=str(config_file), docs_dir=str(docs_dir.resolve()),
                              site_dir=str(staging), strict=strict)
-        with source_date_epoch(content_date):
-            mkdocs_build(config)
+        stamp = _stamp(config, config_file, site_dir) if stamp_file is not None else None
+        if stamp_file is not None and stamp is not None and site_dir.is_dir() and not site_dir.is_symlink():
+            incremental = _read_stamp(stamp_file) == {**stamp, "site_inode": site_dir.stat().st_ino}
+        if incremental:
+            _link_tree(site_dir, staging)
+            _prepare_dirty(config, staging)
+        pages = sum(1 for _ in docs_dir.rglob("*.md")) if progress else 0
+        with source_date_epoch(content_date), _dirty_warning_silenced(), mkdocs_progress(progress, pages):
+            if incremental:
+                mkdocs_build(config, dirty=True)
+            else:
+                mkdocs_build(config)
     except (Abort, MkDocsException) as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise PublishError(f"MkDocs could not build the site: {error}") from None
@@ -156,6 +182,101 @@ def publish(docs_dir: Path, site_dir: Path, *, content_date: date | None, strict
         raise
     staging.chmod(0o755)
     swap_in(staging, site_dir)
+    if stamp_file is not None and stamp is not None:
+        stamp_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = stamp_file.with_name(f".{stamp_file.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({**stamp, "site_inode": site_dir.stat().st_ino}, sort_keys=True))
+        os.replace(temporary, stamp_file)
+    return incremental
+
+
+# --------------------------------------------------------------------------- incremental publishing
+
+_STAMP_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
+
+
+def _stamp(config, config_file: Path, site_dir: Path) -> dict | None:
+    """What every page's HTML depends on besides its own docs file; None when it cannot be known."""
+    digest = hashlib.sha256(Path(config_file).read_bytes())
+    custom_dir = config.theme.custom_dir
+    if custom_dir:
+        for path in sorted(Path(custom_dir).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(custom_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    versions = {}
+    for package in _STAMP_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {"config": digest.hexdigest(), "docs_dir": config.docs_dir, "site_dir": str(site_dir),
+            "strict": bool(config.strict), "versions": versions}
+
+
+def _read_stamp(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """`target` (an empty folder) becomes a copy of `source` made of hard links (copies if links fail)."""
+    for folder, dirnames, filenames in os.walk(source):
+        relative = os.path.relpath(folder, source)
+        destination = target if relative == "." else target / relative
+        for name in dirnames:
+            (destination / name).mkdir()
+        for name in filenames:
+            try:
+                os.link(os.path.join(folder, name), destination / name)
+            except OSError:
+                shutil.copy2(os.path.join(folder, name), destination / name)
+
+
+def _prepare_dirty(config, staging: Path) -> None:
+    """Leave in `staging` only the files a dirty MkDocs build will keep as they are.
+
+    Removed: files a clean build would not produce (withdrawn pages, old sitemaps) and files MkDocs
+    will (re)write because their source is newer, so its writes never go through a hard link.
+    """
+    files = get_files(config)
+    files.add_files_from_theme(config.theme.get_env(), config)
+    keep: set[str] = set()
+    for file in files:
+        if not file.inclusion.is_included() or file.abs_dest_path is None:
+            continue
+        if not file.is_modified():
+            keep.add(os.path.normpath(file.abs_dest_path))
+    for folder, _, filenames in os.walk(staging):
+        for name in filenames:
+            path = os.path.normpath(os.path.join(folder, name))
+            if path not in keep:
+                os.unlink(path)
+    for folder, dirnames, filenames in os.walk(staging, topdown=False):
+        if folder != str(staging) and not os.listdir(folder):
+            os.rmdir(folder)  # a clean build has no empty folders; MkDocs makes the ones it needs
+
+
+class _DirtyWarningFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+
+@contextlib.contextmanager
+def _dirty_warning_silenced() -> Iterator[None]:
+    """MkDocs warns that dirty builds may have stale navigation (strict mode would fail on it).
+
+    Ours may not: every page's HTML depends only on its own docs file and on what the stamp covers
+    (configuration, nav, theme overrides, versions), and stale files are removed beforehand.
+    """
+    logger = logging.getLogger("mkdocs.commands.build")
+    dirty_filter = _DirtyWarningFilter()
+    logger.addFilter(dirty_filter)
+    try:
+        yield
+    finally:
+        logger.removeFilter(dirty_filter)
 
 
 def quiet_mkdocs_info() -> None:

@@ -36,6 +36,7 @@ multiplies it by idf(df, N).
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
@@ -60,6 +61,7 @@ DOC_CHUNK = 64
 BIG_BYTES = 4096  # postings larger than this (raw) go to their own b/ file
 SHARD_TARGET = 12_000  # raw bytes of inline postings per t/ file, on average
 SEGMENT_DOCS = 160  # target documents per segment: what one added snapshot costs to re-analyse
+POOL_MIN_DOCS = 400  # fewer documents to analyse: no worker processes (starting them costs more)
 GZ_LEVEL = 6
 TEXT_GZ_LEVEL = 4
 
@@ -233,9 +235,16 @@ def build_index(docs: Sequence[SearchDoc], *, cache_dir: Path | None = None, job
             todo.append((number, fingerprint))
     jobs = jobs if jobs is not None else min(4, os.cpu_count() or 1)
     work = [segments[number] for number, _ in todo]
-    if jobs > 1 and sum(len(s) for s in work) > 400:
-        with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(_analyse_segment, work, chunksize=1))
+    if jobs > 1 and sum(len(s) for s in work) > POOL_MIN_DOCS:
+        # Forked workers share the parent's heap (the analysed archive) copy-on-write; freezing
+        # the GC keeps their collections from touching, hence copying, those pages. (Not spawn:
+        # it would re-run the caller's __main__ in every worker.)
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(jobs) as pool:
+                results = list(pool.map(_analyse_segment, work, chunksize=1))
+        finally:
+            gc.unfreeze()
     else:
         results = [_analyse_segment(s) for s in work]
     for (number, fingerprint), result in zip(todo, results):

@@ -80,7 +80,8 @@ def topic_pages(env: jinja2.Environment, companies: Sequence[Company], analyses:
         addressed = [row for row in rows if row.quotes]
         silent = [row for row in rows if not row.quotes]
         meta = {"title": html_title(topic.title), "topic": topic.id, "category": topic.category,
-                "companies_addressing": len(addressed), "companies": len(rows)}
+                "companies_addressing": len(addressed), "companies": len(rows),
+                "hide": ["navigation"]}  # not in the nav: its sidebar would be empty
         pages.append(render(env, "topic.md.j2", topic_page_path(topic.id), meta,
                             topic=topic, addressed=addressed, silent=silent, total=len(rows)))
     counts = {topic.id: sum(1 for row in table[topic.id] if row.quotes) for topic in topics}

@@ -58,28 +58,48 @@ def asset_files(assets_dir: Path = ASSETS_DIR) -> dict[str, bytes]:
     }
 
 
+class DocsWriter:
+    """Fill `docs_dir` file by file (so no build holds every page in memory), then `finish()`.
+
+    `finish` removes the files not added and returns the counts; like `write_docs`, unchanged
+    files are left untouched.
+    """
+
+    def __init__(self, docs_dir: Path) -> None:
+        self.docs_dir = docs_dir
+        self.paths: set[str] = set()
+        self.written = 0
+        docs_dir.mkdir(parents=True, exist_ok=True)
+
+    def add(self, relative: str, data: bytes) -> None:
+        if relative in self.paths:
+            raise ValueError(f"two files would be written to {relative}")
+        self.paths.add(relative)
+        self.written += write_if_changed(self.docs_dir / relative, data)
+
+    def add_page(self, page: Page) -> None:
+        self.add(page.path, serialize(page))
+
+    def finish(self) -> WriteStats:
+        removed = 0
+        for path in sorted(self.docs_dir.rglob("*"), reverse=True):
+            relative = path.relative_to(self.docs_dir).as_posix()
+            if path.is_file() and relative not in self.paths:
+                path.unlink()
+                removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        return WriteStats(written=self.written, unchanged=len(self.paths) - self.written, removed=removed)
+
+
 def write_docs(pages: Iterable[Page], docs_dir: Path, extra_files: dict[str, bytes] | None = None) -> WriteStats:
     """Make `docs_dir` hold exactly `pages` and `extra_files` (relative path -> bytes)."""
-    files: dict[str, bytes] = {}
+    writer = DocsWriter(docs_dir)
     for page in pages:
-        if page.path in files:
-            raise ValueError(f"two pages would be written to {page.path}")
-        files[page.path] = serialize(page)
+        writer.add_page(page)
     for relative, data in (extra_files or {}).items():
-        if relative in files:
-            raise ValueError(f"two files would be written to {relative}")
-        files[relative] = data
-    docs_dir.mkdir(parents=True, exist_ok=True)
-    written = sum(write_if_changed(docs_dir / relative, data) for relative, data in sorted(files.items()))
-    removed = 0
-    for path in sorted(docs_dir.rglob("*"), reverse=True):
-        relative = path.relative_to(docs_dir).as_posix()
-        if path.is_file() and relative not in files:
-            path.unlink()
-            removed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return WriteStats(written=written, unchanged=len(files) - written, removed=removed)
+        writer.add(relative, data)
+    return writer.finish()
 
 
 def clear_folder(path: Path) -> None:

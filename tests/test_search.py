@@ -67,6 +67,12 @@ def test_build_is_deterministic_and_order_independent(docs, small_segments):
     assert sum(p.startswith("x/") for p in one) == len(docs)
 
 
+def test_worker_processes_build_the_same_index(docs, small_segments, monkeypatch):
+    serial = search.build_index(docs, jobs=1)
+    monkeypatch.setattr(search, "POOL_MIN_DOCS", 0)
+    assert search.build_index(docs, jobs=2) == serial
+
+
 def _count_segment_analyses(monkeypatch) -> list[int]:
     calls: list[int] = []
     real = search._analyse_segment

@@ -5,6 +5,10 @@
  * table. Without JavaScript the table is a plain, complete table. No libraries, no
  * network: everything works on the rows already in the page.
  *
+ * Options on the `.kb-sortable` wrapper: data-kb-noun ("companies"), data-kb-filter-label,
+ * data-kb-filter-placeholder, data-kb-filter-columns ("0,1": the columns the text filter
+ * searches; default the company/name and domain columns, else the first).
+ *
  * Works with Material's instant navigation: when the `document$` observable exists,
  * the tables of every newly loaded page are enhanced.
  */
@@ -97,7 +101,15 @@
     headers.forEach(function (th, index) {
       var kind = columnKind(rows, index);
       var button = element("button", { type: "button", "class": "kb-sort" });
-      while (th.firstChild) button.appendChild(th.firstChild);
+      if (th.querySelector("a, button, input, select")) {
+        /* A heading that is a link (compare: topic titles) keeps its link; a link inside a
+           button would be unreachable, so the sort button goes beside it, named by the heading. */
+        button.className = "kb-sort kb-sort--beside";
+        button.appendChild(element("span", { "class": "kb-visually-hidden" }, "Sort by " + th.textContent.trim()));
+        th.classList.add("kb-sortable__linked");
+      } else {
+        while (th.firstChild) button.appendChild(th.firstChild);
+      }
       button.appendChild(element("span", { "class": "kb-sort__icon", "aria-hidden": "true" }));
       th.appendChild(button);
       th.setAttribute("data-kb-kind", kind);
@@ -117,14 +129,21 @@
     /* Filtering: name/domain text, sector, and the years a company was archived. */
     var nameColumns = [headerIndex(headers, /company|name/i), headerIndex(headers, /domain/i)]
       .filter(function (i) { return i >= 0; });
+    var chosenColumns = container.getAttribute("data-kb-filter-columns");
+    if (chosenColumns) {
+      nameColumns = chosenColumns.split(",").map(function (i) { return parseInt(i, 10); })
+        .filter(function (i) { return i >= 0 && i < headers.length; });
+    }
+    if (!nameColumns.length) nameColumns = [0]; /* the first column names the row */
     var sectorColumn = headerIndex(headers, /sector/i);
     var firstColumn = headerIndex(headers, /first/i);
     var lastColumn = headerIndex(headers, /last/i);
 
     var form = element("form", { "class": "kb-filter", role: "search", "aria-label": "Filter the " + noun });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
-    var text = element("input", { type: "search", autocomplete: "off", placeholder: "Name or domain" });
-    form.appendChild(labelled("Filter by name", text));
+    var text = element("input", { type: "search", autocomplete: "off",
+      placeholder: container.getAttribute("data-kb-filter-placeholder") || "Name or domain" });
+    form.appendChild(labelled(container.getAttribute("data-kb-filter-label") || "Filter by name", text));
 
     var sector = null;
     if (sectorColumn >= 0) {
@@ -210,9 +229,34 @@
     });
   }
 
+  /* A table wider than a phone scrolls sideways inside Material's wrapper; a keyboard user can
+     scroll it only if the wrapper (or something in it) takes focus. Tables with links already do;
+     the others (chart data, numbers) get a focusable, named region. */
+  function focusableScrollers() {
+    Array.prototype.forEach.call(document.querySelectorAll(".md-typeset__scrollwrap"), function (wrap) {
+      if (wrap.hasAttribute("tabindex") || wrap.scrollWidth <= wrap.clientWidth + 1) return;
+      if (wrap.querySelector("a[href], button, input, select, textarea, summary, [tabindex]")) return;
+      var heading = null;
+      for (var node = wrap.previousElementSibling; node && !heading; node = node.previousElementSibling) {
+        if (/^H[1-6]$/.test(node.tagName)) heading = node;
+      }
+      var name = heading ? heading.textContent.replace(/\u00b6/g, "").trim() : "";
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", name ? "Table: " + name + " (scrolls sideways)" : "Table (scrolls sideways)");
+    });
+  }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(focusableScrollers, 200);
+  });
+
   function enhanceAll() {
     nameSearchDialog();
     Array.prototype.forEach.call(document.querySelectorAll(".kb-sortable"), enhance);
+    focusableScrollers();
   }
 
   if (typeof window.document$ !== "undefined" && window.document$ && typeof window.document$.subscribe === "function") {

@@ -171,13 +171,53 @@ jamesperse.com: {sector: Apparel}
 """
 
 
+# Two later versions of the seed's betseyjohnson.com policy, so that the site has diff pages: the
+# first edit adds a "Last updated" date (announced), the second changes the wording only (silent).
+BETSEY_SEED = "2006-12-20"
+BETSEY_VERSIONS = {
+    "2007-08-14": [
+        ("We do not sell or rent the information you provide to us online to third parties.",
+         "We do not sell the information you provide to us online to third parties, but we may rent our "
+         "mailing lists to carefully selected partners."),
+        (None, "\n\nLast updated: August 1, 2007\n"),
+    ],
+    "2009-03-02": [
+        ("it may take up to 48 hours to remove", "it may take up to 10 business days to remove"),
+    ],
+}
+
+
+def add_betsey_versions(content: Path) -> list[str]:
+    """Write BETSEY_VERSIONS beside the seed snapshot (each edits the one before); returns their dates."""
+    folder = content / "snapshots" / "betseyjohnson.com"
+    text = (folder / f"{BETSEY_SEED}.md").read_text(encoding="utf-8")
+    previous = BETSEY_SEED
+    for day, edits in BETSEY_VERSIONS.items():
+        header_end = text.index("\n")
+        header = text[:header_end].replace(previous, day).replace(
+            previous.replace("-", ""), day.replace("-", ""))
+        body = text[header_end:]
+        for old, new in edits:
+            if old is None:
+                body = body.rstrip("\n") + new
+            else:
+                assert old in body, old
+                body = body.replace(old, new)
+        text = header + body
+        (folder / f"{day}.md").write_text(text, encoding="utf-8")
+        previous = day
+    return list(BETSEY_VERSIONS)
+
+
 @pytest.fixture(scope="session")
 def ux_site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """The seed content plus a companies.yml with sectors, built and served: (base URL, site folder)."""
+    """The seed content plus a companies.yml with sectors and two later betseyjohnson.com versions
+    (so there are diff pages), built and served: (base URL, site folder)."""
     workdir = tmp_path_factory.mktemp("ux-site")
     content = workdir / "content"
     shutil.copytree(CONTENT, content)
     (content / "companies.yml").write_text(SECTORS_YAML, encoding="utf-8")
+    add_betsey_versions(content)
     site = build_site(content, workdir)
     server, url = serve_folder(site)
     yield url, site

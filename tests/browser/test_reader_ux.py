@@ -163,7 +163,7 @@ def test_home_page_answers_what_is_here_and_where_to_start(ux_site, browser):
         page = context.new_page()
         page.goto(url + "/")
         stats = page.locator(".kb-stats li").all_inner_texts()
-        assert [" ".join(text.split()) for text in stats] == ["3 companies", "3 snapshots", "13 years covered, 2003–2015"]
+        assert [" ".join(text.split()) for text in stats] == ["3 companies", "5 snapshots", "13 years covered, 2003–2015"]
         assert page.get_by_role("link", name="Browse all companies").is_visible()
         assert page.get_by_role("link", name="Build report").first.is_visible()
         article = page.locator("article")
@@ -172,6 +172,109 @@ def test_home_page_answers_what_is_here_and_where_to_start(ux_site, browser):
         page.wait_for_url("**/search/?q=cookies")
     finally:
         context.close()
+
+
+def test_home_page_shows_latest_changes_topic_cards_and_the_archive_chart(ux_site, new_page):
+    url, _ = ux_site
+    watch = new_page()
+    page = watch.page
+    page.goto(url + "/")
+    changes = page.locator(".kb-changes tbody tr")
+    assert [" ".join(text.split()) for text in changes.all_inner_texts()] == [
+        "Betsey Johnson Official Store 2009-03-02 silent, +3 / −2 words",
+        "Betsey Johnson Official Store 2007-08-14 announced, +17 / −3 words",
+    ]
+    cards = page.locator(".kb-topic-cards")
+    assert cards.locator("li").count() == cards.get_by_role("link").count() >= 10  # one link per card
+    assert "of 3 companies" in cards.locator("li").first.inner_text()
+    chart = page.locator("article img.kb-chart[src$='charts/home-archive.svg']")
+    assert chart.get_attribute("alt").startswith("Line chart of the number of privacy policy snapshots")
+    chart.scroll_into_view_if_needed()  # loading=lazy
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    table = page.locator("details.kb-chart-data")
+    assert not table.locator("table").is_visible()
+    table.locator("summary").click()
+    assert "2009" in table.locator("table").inner_text()
+    changes.first.get_by_role("link", name="2009-03-02").click()
+    assert page.url.endswith("/companies/betseyjohnson.com/2009-03-02/changes/")
+    assert watch.errors == []
+
+
+def test_reader_walk_home_topic_passage_snapshot_diff_wayback(ux_site, new_page):
+    """The issue's walk: home -> topic -> quoted passage -> snapshot -> diff -> Wayback link present."""
+    url, _ = ux_site
+    watch = new_page()
+    page = watch.page
+    page.goto(url + "/")
+    page.locator(".kb-topic-cards").get_by_role("link", name="Children", exact=True).click()
+    page.wait_for_url("**/topics/children/")
+    section = page.locator("h2", has_text="Betsey Johnson Official Store")
+    quote = section.locator("xpath=following-sibling::blockquote[1]")
+    quoted = " ".join(quote.inner_text().split())
+    assert "kids" in quoted.lower()
+    section.locator("xpath=following-sibling::p[contains(@class, 'kb-quote-meta')][1]").get_by_role(
+        "link", name="Read in context").click()
+    page.wait_for_url(re.compile(r".*/companies/betseyjohnson\.com/2009-03-02/#p-[a-z0-9-]+$"))
+    anchor = page.url.split("#", 1)[1]
+    passage = page.locator(f"[id='{anchor}']")
+    expect(passage).to_be_in_viewport()
+    assert quoted[:60] in " ".join(page.locator("article").inner_text().split())
+    page.locator("article").get_by_role("link", name="What changed").first.click()
+    page.wait_for_url("**/companies/betseyjohnson.com/2009-03-02/changes/")
+    assert "Silent change" in page.locator("article").inner_text()
+    this = page.locator("a.kb-wayback-this")
+    previous = page.locator("a.kb-wayback-previous")
+    assert this.is_visible() and previous.is_visible()
+    assert this.get_attribute("href").startswith("https://web.archive.org/web/20090302")
+    assert previous.get_attribute("href").startswith("https://web.archive.org/web/20070814")
+    assert watch.offsite_requests() == []
+    assert watch.errors == []
+
+
+@pytest.mark.parametrize(("path", "label", "needle", "rows", "noun"), [
+    ("/compare/", "Filter by name", "betsey", 3, "companies"),
+    ("/topics/", "Filter topics", "advertis", None, "topics"),
+])
+def test_compare_and_topic_tables_sort_and_filter(ux_site, new_page, path, label, needle, rows, noun):
+    url, _ = ux_site
+    watch = new_page()
+    page = watch.page
+    page.goto(url + path)
+    total = len(body_rows(page))
+    assert rows is None or total == rows
+    status = page.get_by_role("status")
+    assert status.inner_text() == f"Showing {total} of {total} {noun}."
+    first = page.locator(".kb-sortable thead th").first
+    first.get_by_role("button").click()
+    assert first.get_attribute("aria-sort") == "ascending"
+    names = [row[0] for row in body_rows(page)]
+    assert names == sorted(names, key=str.casefold)
+    first.get_by_role("button").click()
+    assert [row[0] for row in body_rows(page)] == sorted(names, key=str.casefold, reverse=True)
+    page.get_by_label(label).fill(needle)
+    shown = body_rows(page)
+    assert 0 < len(shown) < total
+    assert all(needle in " ".join(row[:2]).lower() for row in shown)
+    assert status.inner_text() == f"Showing {len(shown)} of {total} {noun}."
+    assert watch.errors == []
+
+
+def test_compare_headings_keep_their_topic_links_beside_the_sort_buttons(ux_site, new_page):
+    url, _ = ux_site
+    page = new_page().page
+    page.goto(url + "/compare/")
+    heading = page.locator(".kb-sortable thead th").nth(1)
+    link = heading.get_by_role("link")
+    button = heading.get_by_role("button")
+    title = link.inner_text().strip()
+    assert button.get_attribute("class") == "kb-sort kb-sort--beside"
+    expect(button).to_have_accessible_name(f"Sort by {title}")
+    assert page.locator(".kb-sortable thead button a, .kb-sortable thead a button").count() == 0
+    button.click()
+    assert heading.get_attribute("aria-sort") == "ascending"
+    link.click()
+    page.wait_for_url("**/topics/*/")
+    assert page.locator("h1").inner_text().startswith(title)
 
 
 # ---- phones -----------------------------------------------------------------------------
