@@ -15,19 +15,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from generator.diff import render_diff_html, word_diff  # noqa: E402
 from generator.history import classify_change  # noqa: E402
+from generator.reader import parse_snapshot  # noqa: E402
 
 DEFAULT = Path("/work/shared/corpus/ota-sample")
 
 
 def body_of(path: Path) -> str:
-    """Header blockquote, then `# Title`, then the body (a minimal reader for measuring)."""
-    lines = path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
-    i = 1
-    while i < len(lines) and not lines[i].strip():
-        i += 1
-    if i < len(lines) and lines[i].startswith("# "):
-        i += 1
-    return "\n".join(lines[i:])
+    return parse_snapshot(path.read_bytes(), path.as_posix()).body
 
 
 def order(path: Path) -> tuple[str, int]:

@@ -106,10 +106,34 @@ def decode(data: bytes, source: str) -> str:
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         text = data.decode("utf-8", errors="policykb-cp1252")
-    text = CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff"))
+    text = repair_mojibake(text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff"))
+    text = CONTROL_RE.sub("", text)
     if not text.strip():
         raise SnapshotError(source, 0, "empty file (only whitespace and control characters)")
     return text
+
+
+# UTF-8 text that was once decoded as Windows-1252 or Latin-1 ("â€™" or "â" + C1 controls for "’"):
+# a lead character and the continuation characters its UTF-8 sequence needs.
+_CONTINUATION = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014" \
+                "\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+# Only the two shapes that are almost never real text: "â" + 2 (quotes, dashes, ellipsis) and
+# "Ã" + 1 (accented letters); "Â" + 1 is left alone ("Â¡" can be meant).
+MOJIBAKE_RE = re.compile(f"\u00e2{_CONTINUATION}{{2}}|\u00c3{_CONTINUATION}")
+
+
+def repair_mojibake(text: str) -> str:
+    """Re-read runs that are UTF-8 bytes shown as Windows-1252/Latin-1; anything else stays as it is."""
+    def fix(match: re.Match[str]) -> str:
+        run = match.group(0)
+        for encoding in ("cp1252", "latin-1"):
+            try:
+                return run.encode(encoding).decode("utf-8")
+            except UnicodeError:
+                continue
+        return run
+
+    return MOJIBAKE_RE.sub(fix, text)
 
 
 def _line_of(data: bytes, offset: int) -> int:

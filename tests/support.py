@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,14 @@ def snapshot_text(domain: str, day: str, body: str, *, title: str | None = "Priv
               f"archived on {day}. Please check the [original snapshot on the Wayback Machine]({url}) "
               f"for the most accurate reproduction.*\n\n")
     return header + (f"# {title}\n\n" if title is not None else "") + body + "\n"
+
+
+def content_with_versions(folder: Path, domain: str, versions: Iterable[tuple[str, str]]) -> Path:
+    """A copy of the project's content plus one company with the given (day, body) versions."""
+    content = folder / "content"
+    shutil.copytree(CONTENT, content)
+    target = content / "snapshots" / domain
+    target.mkdir(parents=True)
+    for day, body in versions:
+        (target / f"{day}.md").write_text(snapshot_text(domain, day, body, title="Example privacy"), encoding="utf-8")
+    return content

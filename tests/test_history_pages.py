@@ -16,7 +16,7 @@ from generator.history_pages import DiffStore, Milestone, load_milestones, timel
 from generator.pages import make_environment
 from generator.pipeline import data_files, generate, load_archive, render_pages
 
-from .support import CONTENT, snapshot_text
+from .support import CONTENT, content_with_versions, snapshot_text
 
 POLICY = """## Information we collect
 
@@ -50,13 +50,7 @@ CLASSES = [("first", None), ("recapture", None), ("cosmetic", None), ("changed",
 
 @pytest.fixture(scope="module")
 def history_content(tmp_path_factory) -> Path:
-    content = tmp_path_factory.mktemp("history") / "content"
-    shutil.copytree(CONTENT, content)
-    folder = content / "snapshots" / "example.com"
-    folder.mkdir(parents=True)
-    for day, body in VERSIONS:
-        (folder / f"{day}.md").write_text(snapshot_text("example.com", day, body, title="Example privacy"),
-                                          encoding="utf-8")
+    content = content_with_versions(tmp_path_factory.mktemp("history"), "example.com", VERSIONS)
     return content
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,19 +9,13 @@ import pytest
 from generator import home
 from generator.pipeline import data_files, load_archive, render_pages
 
-from .support import CONTENT, snapshot_text
+from .support import CONTENT, content_with_versions
 from .test_history_pages import CLASSES, VERSIONS
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    content = tmp_path_factory.mktemp("home") / "content"
-    shutil.copytree(CONTENT, content)
-    folder = content / "snapshots" / "example.com"
-    folder.mkdir(parents=True)
-    for day, body in VERSIONS:
-        (folder / f"{day}.md").write_text(snapshot_text("example.com", day, body, title="Example privacy"),
-                                          encoding="utf-8")
+    content = content_with_versions(tmp_path_factory.mktemp("home"), "example.com", VERSIONS)
     return load_archive(content)
 
 

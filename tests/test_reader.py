@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.reader import SnapshotError, parse_domain, parse_snapshot, parse_wayback, read_content
+from generator.reader import MOJIBAKE_RE, SnapshotError, parse_domain, parse_snapshot, parse_wayback, read_content
 
 from .support import CONTENT, snapshot_text
 
@@ -123,8 +123,10 @@ _word = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), m
     domain=st.from_regex(r"[a-z][a-z0-9]{0,10}\.(com|org|de|co\.uk)", fullmatch=True),
     day=st.dates(min_value=date(1996, 1, 1), max_value=TODAY),
     title=st.one_of(st.none(), _word.filter(lambda t: t.strip() and "\n" not in t and "\r" not in t
-                                                  and not t.rstrip().endswith("#"))),  # "# x #": closing sequence
-    body=st.lists(_word.filter(lambda t: t.strip() and not t.lstrip().startswith("#")), min_size=1, max_size=8),
+                                                  and not t.rstrip().endswith("#")  # "# x #": closing sequence
+                                                  and not MOJIBAKE_RE.search(t))),  # repaired on purpose
+    body=st.lists(_word.filter(lambda t: t.strip() and not t.lstrip().startswith("#") and not MOJIBAKE_RE.search(t)),
+                  min_size=1, max_size=8),
     crlf=st.booleans(),
 )
 def test_generated_snapshots_round_trip(domain, day, title, body, crlf):
@@ -136,3 +138,8 @@ def test_generated_snapshots_round_trip(domain, day, title, body, crlf):
     assert snapshot.domain == domain and snapshot.archived_on == day
     assert snapshot.title == (" ".join(title.split()) if title else "")
     assert snapshot.body == body_text.strip("\n")
+
+
+def test_mojibake_is_repaired_and_real_accents_kept():
+    text = snapshot_text("example.com", "2010-01-02", "We don\u00e2\u0080\u0099t sell. We donâ€™t rent. Ã©tÃ©, café, Grüße, naïve")
+    assert parse(text).body == "We don\u2019t sell. We don\u2019t rent. été, café, Grüße, naïve"

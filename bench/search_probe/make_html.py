@@ -8,7 +8,7 @@ chrome (header, tabs, a 40-link nav, a TOC, footer, scripts) around
 ``<article class="md-content__inner md-typeset" data-pagefind-body>`` holding the policy
 (metadata card + headings + paragraphs).  Not MkDocs output, but the same shape for an indexer.
 Also writes SITE_DIR/docs.jsonl: one {"url","title","text","filters"} per page, the plain text
-the custom index (build_index.py) consumes.
+the custom index consumed (the prototype, now generator/search.py).
 """
 
 from __future__ import annotations

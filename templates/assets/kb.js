@@ -220,15 +220,6 @@
     apply();
   }
 
-  /* Material's search overlay is a dialog without a name; screen readers announce it as "Search". */
-  function nameSearchDialog() {
-    Array.prototype.forEach.call(document.querySelectorAll(".md-search[role='dialog']"), function (dialog) {
-      if (!dialog.hasAttribute("aria-label") && !dialog.hasAttribute("aria-labelledby")) {
-        dialog.setAttribute("aria-label", "Search");
-      }
-    });
-  }
-
   /* A table wider than a phone scrolls sideways inside Material's wrapper; a keyboard user can
      scroll it only if the wrapper (or something in it) takes focus. Tables with links already do;
      the others (chart data, numbers) get a focusable, named region. */
@@ -254,7 +245,6 @@
   });
 
   function enhanceAll() {
-    nameSearchDialog();
     Array.prototype.forEach.call(document.querySelectorAll(".kb-sortable"), enhance);
     focusableScrollers();
   }
