@@ -278,8 +278,8 @@ def machine() -> dict:
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
-def _mib(value: float) -> str:
-    return f"{value / 2**20:,.0f} MiB"
+def _mib(value: float | None) -> str:
+    return "-" if value is None else f"{value / 2**20:,.0f} MiB"
 
 
 def _phases(result: dict) -> str:
@@ -299,7 +299,9 @@ def markdown_report(data: dict, smoke: bool) -> str:
         f"Load average at the end of the run: {m['load']} (the machine is shared: CPU seconds are fairer "
         f"than wall time). Run {m['date']}.",
         "",
-        "Reproduce: " + "; ".join(f"`{command}`" for command in data["commands"]),
+        "Reproduce: `python bench/run.py --sizes 1000 5000 20000` (clean builds, then the 10,000 incremental "
+        "case; `--smoke` for a 60-snapshot check). This file came from: "
+        + "; ".join(f"`{command}`" for command in data["commands"]) + ".",
         "",
         "## Clean builds (generate + search index + MkDocs publish, empty caches)",
         "",

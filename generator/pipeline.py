@@ -167,20 +167,27 @@ def data_files(archive: Archive) -> dict[str, bytes]:
 
 def write_archive(archive: Archive, docs_dir: Path, *, workers: int | None = None,
                   progress: bool = False) -> GenerateResult:
-    """Render every page and data file into `docs_dir`, streaming: pages are written as they come.
+    """Render every page and data file into `docs_dir`.
 
-    `workers`: processes rendering the snapshot pages (default: the CPU count above
-    RENDER_PARALLEL_THRESHOLD snapshots, else 1).
+    Large archives (RENDER_PARALLEL_THRESHOLD snapshots and more) stream: pages are written as they
+    come, so no build holds them all. Smaller ones are rendered first and written in one burst, so
+    a preview server watching `docs_dir` sees one change, not a trickle over the rendering.
+    `workers`: processes rendering the snapshot pages (default: the CPU count for large archives, else 1).
     """
+    large = len(archive.snapshots) >= RENDER_PARALLEL_THRESHOLD
     if workers is None:
-        workers = (os.cpu_count() or 1) if len(archive.snapshots) >= RENDER_PARALLEL_THRESHOLD else 1
+        workers = (os.cpu_count() or 1) if large else 1
     parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
     company_pages = _parallel_company_pages(archive, workers) if parallel else None
     writer = DocsWriter(docs_dir)
     with progress_bar(progress, total=len(archive.companies), desc="pages", unit="company") as bar:
-        for page in _iter_pages(archive, _counted(company_pages, archive, bar)):
+        rendered = _iter_pages(archive, _counted(company_pages, archive, bar))
+        if not large:
+            rendered = list(rendered)
+            extra = {**asset_files(), **data_files(archive)}
+        for page in rendered:
             writer.add_page(page)
-    for relative, data in {**asset_files(), **data_files(archive)}.items():
+    for relative, data in (extra if not large else {**asset_files(), **data_files(archive)}).items():
         writer.add(relative, data)
     return GenerateResult(archive, writer.finish())
 
