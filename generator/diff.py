@@ -697,25 +697,17 @@ def render_diff_html(result: DiffResult, expandable: bool = True) -> str:
     # distance (in words) from each equal word to the nearest change
     INF = 1 << 30
     dist = [INF] * n
-    last = INF
-    for i, item in enumerate(stream):
-        if item[0] != "w":
-            continue
-        if item[1] != "eq":
-            last = 0
-        elif last < INF:
-            last += 1
-        dist[i] = last
-    last = INF
-    for i in range(n - 1, -1, -1):
-        item = stream[i]
-        if item[0] != "w":
-            continue
-        if item[1] != "eq":
-            last = 0
-        elif last < INF:
-            last += 1
-        dist[i] = min(dist[i], last)
+    for order in (range(n), range(n - 1, -1, -1)):  # nearest change before, then after
+        last = INF
+        for i in order:
+            item = stream[i]
+            if item[0] != "w":
+                continue
+            if item[1] != "eq":
+                last = 0
+            elif last < INF:
+                last += 1
+            dist[i] = min(dist[i], last)
     hidden = [stream[i][0] == "w" and stream[i][1] == "eq" and dist[i] > ctx for i in range(n)]
     # breaks between two hidden words are hidden too
     for i in range(n):
