@@ -96,14 +96,14 @@ class VocabularyEntry:
 
 
 class _Matcher:
-    """Finds vocabulary phrases in text.
+    """The phrases of one vocabulary section (data types, third parties or regulations).
 
     Phrases are bucketed by their first two letters (ignoring case, hyphens, apostrophes and
     spaces); at each word start of the text only the bucket's alternation of escaped literal
-    phrases (longest first) is tried. That keeps matching linear and fast (a single
-    alternation of ~700 phrases costs ~100x more in Python's backtracking engine). The
-    matched text's key then maps back to the entries that own the phrase (a phrase such as
-    "name and address" may signal two data types)."""
+    phrases (longest first) is tried (see `FactVocabulary.find_phrases`). That keeps matching
+    linear and fast (a single alternation of ~700 phrases costs ~100x more in Python's
+    backtracking engine). The matched text's key then maps back to the entries that own the
+    phrase (a phrase such as "name and address" may signal two data types)."""
 
     def __init__(self, entries: Sequence[VocabularyEntry]):
         self.entries = {e.id: e for e in entries}
@@ -116,47 +116,18 @@ class _Matcher:
                 if entry.id not in owners:
                     owners.append(entry.id)
                 buckets[cs].setdefault(_bucket_key(phrase, fold), []).append(phrase)
-        self._regexes = tuple(
+        #: per case sensitivity (0: phrases, 1: exact), bucket key -> alternation of its phrases
+        self.regexes = tuple(
             {key: _compile_phrases(phrases, 0 if cs else re.IGNORECASE) for key, phrases in buckets[cs].items()}
             for cs in (0, 1)
         )
-        #: lower-cased bucket keys, to drop word starts no phrase can begin at
-        self.bucket_keys = frozenset(k.lower() for cs in (0, 1) for k in buckets[cs])
 
-    def finditer(self, text: str, starts: Sequence[tuple[int, str]] | None = None) -> list[tuple[int, int, tuple[str, ...]]]:
-        """(start, end, entry ids) for each phrase occurrence, in text order, not overlapping;
-        `text` already normalised; `starts` from `_word_starts(text)` when shared."""
-        if starts is None:
-            starts = vocabulary.candidate_starts(text)
-        out: list[tuple[int, int, tuple[str, ...]]] = []
-        for cs in (0, 1):
-            regexes, keys, fold = self._regexes[cs], self._keys[cs], not cs
-            if not regexes:
-                continue
-            resume = 0
-            for pos, key in starts:
-                if pos < resume:
-                    continue
-                regex = regexes.get(key.lower() if fold else key)
-                if regex is None:
-                    continue
-                m = regex.match(text, pos)
-                if m is None:
-                    continue
-                owners = _lookup(keys, m.group(0), fold)
-                if owners:
-                    out.append((m.start(), m.end(), tuple(owners)))
-                    resume = m.end()
-        out.sort(key=lambda r: r[0])
-        return out
+    def owners(self, matched: str, case_sensitive: int) -> list[str] | None:
+        """Ids of the entries whose phrase `matched` (text a bucket regex matched) is."""
+        return _lookup(self._keys[case_sensitive], matched, not case_sensitive)
 
 
 _WORD_START = re.compile(r"(?<!\w)(\w)(?:[\s\-']{0,3}(\w))?")
-
-
-def _word_starts(text: str) -> list[tuple[int, str]]:
-    """(offset, first two word characters ignoring hyphens/apostrophes/spaces) per word."""
-    return [(m.start(), m.group(1) + (m.group(2) or "")) for m in _WORD_START.finditer(text)]
 
 
 def _bucket_key(phrase: str, fold: bool) -> str:
@@ -208,6 +179,9 @@ def _compile_phrases(phrases: list[str], flags: int) -> re.Pattern[str] | None:
     return re.compile("|".join(_phrase_regex(p) for p in unique), flags)
 
 
+_SECTIONS = ("data_types", "third_parties", "regulations")
+
+
 @dataclass(frozen=True)
 class FactVocabulary:
     """The editable vocabularies of content/facts.yml, with compiled matchers."""
@@ -216,19 +190,47 @@ class FactVocabulary:
     third_parties: tuple[VocabularyEntry, ...]
     regulations: tuple[VocabularyEntry, ...]
     _matchers: dict[str, _Matcher] = field(default_factory=dict, compare=False, repr=False, hash=False)
+    #: lower-cased bucket key -> (section index, case sensitive, bucket key, regex) to try at a
+    #: word starting with it: one pass over the text's words serves all sections
+    _tries: dict[str, list[tuple[int, int, str, re.Pattern[str]]]] = field(
+        default_factory=dict, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
-        for name in ("data_types", "third_parties", "regulations"):
-            self._matchers[name] = _Matcher(getattr(self, name))
-        object.__setattr__(self, "_bucket_keys", frozenset().union(*(m.bucket_keys for m in self._matchers.values())))
-
-    def candidate_starts(self, text: str) -> list[tuple[int, str]]:
-        """Word starts of `text` (normalised) where some vocabulary phrase may begin."""
-        keys = self._bucket_keys
-        return [s for s in _word_starts(text) if s[1].lower() in keys]
+        for section, name in enumerate(_SECTIONS):
+            matcher = self._matchers[name] = _Matcher(getattr(self, name))
+            for cs in (0, 1):
+                for key, regex in matcher.regexes[cs].items():
+                    if regex is not None:
+                        self._tries.setdefault(key.lower(), []).append((section, cs, key, regex))
 
     def matcher(self, section: str) -> _Matcher:
         return self._matchers[section]
+
+    def find_phrases(self, text: str) -> tuple[list[tuple[int, int, tuple[str, ...]]], ...]:
+        """Per section of _SECTIONS: (start, end, entry ids) of each phrase occurrence in `text`
+        (already normalised), in text order. Occurrences of one section do not overlap, except
+        that a case-sensitive (`exact`) phrase may overlap a case-insensitive one."""
+        found: tuple[list[tuple[int, int, tuple[str, ...]]], ...] = tuple([] for _ in _SECTIONS)
+        matchers = [self._matchers[name] for name in _SECTIONS]
+        resume = [[0, 0] for _ in _SECTIONS]  # per section and case sensitivity: end of the last occurrence
+        for word in _WORD_START.finditer(text):
+            first, second = word.group(1, 2)
+            key = first + second if second else first
+            tries = self._tries.get(key.lower())
+            if tries is None:
+                continue
+            pos = word.start()
+            for section, cs, bucket_key, regex in tries:
+                if pos < resume[section][cs] or (cs and key != bucket_key):
+                    continue
+                m = regex.match(text, pos)
+                if m is None:
+                    continue
+                owners = matchers[section].owners(m.group(0), cs)
+                if owners:
+                    found[section].append((pos, m.end(), tuple(owners)))
+                    resume[section][cs] = m.end()
+        return found
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
@@ -494,6 +496,7 @@ _RANGE_AFTER = re.compile(r"[\s,*_)]{0,4}(?:until|till|to|through|thru|-)\s", re
 #: this many characters of the first one compete on cue rank; later ones are ignored (they
 #: belong to embedded notices, version lists or the body).
 _DATE_CLUSTER = 400
+_TWO_DIGITS = re.compile(r"\d\d")
 _RANK = {"last": 0, "eff": 1, "rev": 2}
 _KIND = {"last": "last_updated", "eff": "effective", "rev": "revised"}
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
@@ -532,6 +535,8 @@ def _parse_date(m: re.Match[str]) -> tuple[date, str] | None:
 def _date_candidates(text: str) -> list[tuple[int, int, StatedDate]]:
     """(rank, offset, StatedDate) for every cue + date in `text` (already normalised)."""
     out: list[tuple[int, int, StatedDate]] = []
+    if not _TWO_DIGITS.search(text):  # every date has a year (or day and month) of two digits
+        return out
     for m in _STATED_DATE.finditer(text):
         parsed = _parse_date(m)
         if parsed is None or _RANGE_AFTER.match(text, m.end()):
@@ -610,19 +615,35 @@ def find_contacts(text: str) -> list[tuple[str, str, int, int]]:
     return _find_contacts(_normalise(text)) if text else []
 
 
+_AT_MARKER = re.compile(r"\[at\]|\(at\)|\{at\}|<at>|\sAT\s")  # every obfuscated address has one
+_DIGIT = re.compile(r"\d")
+
+
 def _find_contacts(text: str) -> list[tuple[str, str, int, int]]:
+    # Each pattern only runs on text holding a character all its matches need: most passages
+    # have no "@" and half have no digit, and scanning for one is much faster than the pattern.
     out: list[tuple[str, str, int, int]] = []
     taken: list[tuple[int, int]] = []
-    for m in _EMAIL.finditer(text):
-        value = m.group(0).rstrip(".")
-        out.append(("email", value, m.start(), m.start() + len(value)))
-        taken.append((m.start(), m.end()))
-    for m in _OBFUSCATED_EMAIL.finditer(text):
-        if m.group(0).count(".") and not re.search(r"\[at\]|\(at\)|\{at\}|<at>|\sAT\s", m.group(0)):
-            continue
-        value = f"{m.group(1)}@{m.group(2)}.{m.group(3)}"
-        out.append(("email", value, m.start(), m.end()))
-        taken.append((m.start(), m.end()))
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            value = m.group(0).rstrip(".")
+            out.append(("email", value, m.start(), m.start() + len(value)))
+            taken.append((m.start(), m.end()))
+    if _AT_MARKER.search(text):
+        for m in _OBFUSCATED_EMAIL.finditer(text):
+            value = f"{m.group(1)}@{m.group(2)}.{m.group(3)}"
+            out.append(("email", value, m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    if _DIGIT.search(text):  # every phone number and postal address has a digit
+        out += _phone_numbers(text, taken)
+        out += _postal_addresses(text)
+    out.sort(key=lambda c: c[2])
+    return out
+
+
+def _phone_numbers(text: str, taken: list[tuple[int, int]]) -> list[tuple[str, str, int, int]]:
+    """Phone and fax numbers not inside one of the `taken` spans (e-mail addresses)."""
+    out: list[tuple[str, str, int, int]] = []
     for m in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
         if not 10 <= len(digits) + sum(c.isalpha() for c in m.group(0)) <= 15:
@@ -631,6 +652,11 @@ def _find_contacts(text: str) -> list[tuple[str, str, int, int]]:
             continue
         kind = "fax" if _FAX_BEFORE.search(text[max(0, m.start() - 30) : m.start()]) else "phone"
         out.append((kind, m.group(0), m.start(), m.end()))
+    return out
+
+
+def _postal_addresses(text: str) -> list[tuple[str, str, int, int]]:
+    out: list[tuple[str, str, int, int]] = []
     last_end = -1
     for m in _STREET.finditer(text):
         if m.start() < last_end:
@@ -646,7 +672,7 @@ def _find_contacts(text: str) -> list[tuple[str, str, int, int]]:
         last_end = end
     # a city/state/ZIP line without a street line before it ("Los Angeles, CA 90021")
     for m in _POSTCODE.finditer(text):
-        if m.start() < last_end and any(k == "postal_address" and s <= m.start() < e for k, _, s, e in out):
+        if m.start() < last_end and any(s <= m.start() < e for _, _, s, e in out):
             continue
         if not re.match(r"[A-Z]{2}\.?\s|" + _US_STATES, m.group(0)):
             continue  # only US state + ZIP standing alone
@@ -657,7 +683,6 @@ def _find_contacts(text: str) -> list[tuple[str, str, int, int]]:
             continue
         start = m.start() - len(city) + cm.start()
         out.append(("postal_address", _collapse(text[start : m.end()]), start, m.end()))
-    out.sort(key=lambda c: c[2])
     return out
 
 
@@ -674,8 +699,11 @@ def _contact_id(kind: str, value: str) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
-def _syllables(word: str) -> int:
-    return len(_pyphen().positions(word)) + 1
+def _syllables(token: str) -> int:
+    """Syllables of one `_WORD` token: numbers, hyphenated words and absurdly long tokens count one."""
+    if token.isalpha() and len(token) < 40:
+        return len(_pyphen().positions(token.lower())) + 1
+    return 1
 
 
 @functools.lru_cache(maxsize=1)
@@ -698,7 +726,7 @@ def measure_readability(text: str) -> Readability:
     words = textstat.lexicon_count(text) if text.strip() else 0
     sentences = textstat.sentence_count(text) if words else 0
     tokens = _WORD.findall(text)
-    syllables = sum(_syllables(t.lower()) if t.isalpha() and len(t) < 40 else 1 for t in tokens)
+    syllables = sum(map(_syllables, tokens))
     if not words or not tokens:
         return Readability(0, 0, 0, 0.0, 0.0, 0.0)
     wps = words / max(1, sentences)
@@ -737,6 +765,37 @@ class _Collector:
         )
 
 
+@dataclass(frozen=True)
+class _PassageFindings:
+    """What one passage text says, before it is attributed to a passage id: offsets are in the
+    text, phrases as written (white space collapsed)."""
+
+    data_types: tuple[tuple[int, str, tuple[str, ...], bool], ...]  # offset, phrase, entry ids, negated
+    third_parties: tuple[tuple[int, str, tuple[str, ...]], ...]  # offset, phrase, entry ids
+    regulations: tuple[tuple[int, str, tuple[str, ...]], ...]
+    contacts: tuple[tuple[str, str, str, int, str], ...]  # contact id, value, kind, offset, phrase
+    dates: tuple[tuple[int, int, StatedDate], ...]  # rank, offset, date (see _date_candidates)
+
+
+def _find_in_passage(raw: str, vocabulary: FactVocabulary) -> _PassageFindings:
+    text = _normalise(raw)
+    data_types, third_parties, regulations = vocabulary.find_phrases(text)
+    breaks: list[int] | None = None  # computed only for passages that mention a data type
+    data_findings = []
+    for start, end, ids in data_types:
+        if breaks is None:
+            breaks = _clause_breaks(text)
+        data_findings.append((start, _collapse(raw[start:end]), ids, _negated(text, start, breaks)))
+    return _PassageFindings(
+        data_types=tuple(data_findings),
+        third_parties=tuple((start, _collapse(raw[start:end]), ids) for start, end, ids in third_parties),
+        regulations=tuple((start, _collapse(raw[start:end]), ids) for start, end, ids in regulations),
+        contacts=tuple((_contact_id(kind, value), value, kind, start, _collapse(raw[start:end]))
+                       for kind, value, start, end in _find_contacts(text)),
+        dates=tuple(_date_candidates(text)),
+    )
+
+
 def extract_facts(passages: Sequence[Passage], vocabulary: FactVocabulary) -> SnapshotFacts:
     """All facts of one snapshot, from its passages in document order."""
     data, negated, parties, contacts, regs = (_Collector() for _ in range(5))
@@ -744,29 +803,27 @@ def extract_facts(passages: Sequence[Passage], vocabulary: FactVocabulary) -> Sn
     position = 0  # offset of the passage in the concatenated text
     seen_headings: set[str] = set()
     texts: list[str] = []
-    dt_match = vocabulary.matcher("data_types")
-    tp_match = vocabulary.matcher("third_parties")
-    rg_match = vocabulary.matcher("regulations")
-    for index, passage in enumerate(passages):
+    dt_entries = vocabulary.matcher("data_types").entries
+    tp_entries = vocabulary.matcher("third_parties").entries
+    rg_entries = vocabulary.matcher("regulations").entries
+    for passage in passages:
         raw = passage.text or ""
         texts.append(raw)
-        text = _normalise(raw)
-        breaks = _clause_breaks(text)
-        starts = vocabulary.candidate_starts(text)
-        for start, end, ids in dt_match.finditer(text, starts):
-            ev = Evidence(passage.id, _collapse(raw[start:end]), start)
-            target = negated if _negated(text, start, breaks) else data
+        found = _find_in_passage(raw, vocabulary)
+        for offset, phrase, ids, is_negated_mention in found.data_types:
+            ev = Evidence(passage.id, phrase, offset)
+            target = negated if is_negated_mention else data
             for fid in ids:
-                entry = dt_match.entries[fid]
+                entry = dt_entries[fid]
                 target.add(fid, entry.label, entry.kind, ev)
-        for matcher, target in ((tp_match, parties), (rg_match, regs)):
-            for start, end, ids in matcher.finditer(text, starts):
-                ev = Evidence(passage.id, _collapse(raw[start:end]), start)
+        for entries, mentions, target in ((tp_entries, found.third_parties, parties), (rg_entries, found.regulations, regs)):
+            for offset, phrase, ids in mentions:
+                ev = Evidence(passage.id, phrase, offset)
                 for fid in ids:
-                    entry = matcher.entries[fid]
+                    entry = entries[fid]
                     target.add(fid, entry.label, entry.kind, ev)
-        for kind, value, start, end in _find_contacts(text):
-            contacts.add(_contact_id(kind, value), value, kind, Evidence(passage.id, _collapse(raw[start:end]), start))
+        for contact_id, value, kind, offset, phrase in found.contacts:
+            contacts.add(contact_id, value, kind, Evidence(passage.id, phrase, offset))
         heading = passage.heading_path[-1] if passage.heading_path else ""
         if heading and heading not in seen_headings:
             seen_headings.add(heading)
@@ -774,7 +831,7 @@ def extract_facts(passages: Sequence[Passage], vocabulary: FactVocabulary) -> Sn
                 # headings come before their passage text; offset -1 marks "in the heading"
                 dates.append((rank, position, _replace_passage(sd, passage.id, offset=-1)))
             position += len(heading) + 2
-        for rank, offset, sd in _date_candidates(text):
+        for rank, offset, sd in found.dates:
             dates.append((rank, position + offset, _replace_passage(sd, passage.id)))
         position += len(raw) + 2
     stated = _choose_date(dates)
