@@ -48,7 +48,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import yaml
 
@@ -169,41 +169,58 @@ def compile_cue(phrase: str, weight: float) -> Cue:
     return Cue(str(phrase), tuple(parts), float(weight))
 
 
+_Candidate = tuple[int, Cue, int]  # (owner, cue, how many of its leading words the look-up matched)
+
+
 class _Index:
-    """Cues indexed by their first word (exact) or first-word prefix."""
+    """Cues indexed by their leading words.
+
+    A cue starting with two exact words is found by that pair of tokens, one starting with a
+    prefix ("collect*") by every token that starts with it, any other by its exact first word.
+    What can start at a token is memoised per distinct token (tokens repeat a lot), so a scan
+    costs one dict look-up per token plus the cues actually tried."""
 
     def __init__(self, cues: Iterable[tuple[int, Cue]]):
-        self.exact: dict[str, list[tuple[int, Cue]]] = {}
-        self.prefix: dict[str, list[tuple[int, Cue]]] = {}
-        self.pair: dict[tuple[str, str], list[tuple[int, Cue]]] = {}  # two exact leading words
+        self.exact: dict[str, list[_Candidate]] = {}
+        self.prefix: dict[str, list[_Candidate]] = {}
+        self.pair: dict[str, dict[str, list[_Candidate]]] = {}  # first word -> second word -> cues
         for owner, cue in cues:
             word, is_prefix = cue.parts[0]  # type: ignore[misc]
             second = cue.parts[1] if len(cue.parts) > 1 else None
             if not is_prefix and type(second) is tuple and not second[1]:
-                self.pair.setdefault((word, second[0]), []).append((owner, cue))
+                self.pair.setdefault(word, {}).setdefault(second[0], []).append((owner, cue, 2))
             else:
-                (self.prefix if is_prefix else self.exact).setdefault(word, []).append((owner, cue))
+                (self.prefix if is_prefix else self.exact).setdefault(word, []).append((owner, cue, 1))
         self.prefix_lengths = sorted({len(w) for w in self.prefix})
         self.size = sum(map(len, self.exact.values())) + sum(map(len, self.prefix.values())) \
-            + sum(map(len, self.pair.values()))
-        self._by_token: dict[str, tuple[tuple[int, Cue], ...]] = {}  # memo for prefix_cands
+            + sum(len(cands) for seconds in self.pair.values() for cands in seconds.values())
+        #: token -> (cues its look-up starts, second word -> cues the pair starts); see _lookup
+        self._by_token: dict[str, tuple[tuple[_Candidate, ...], dict[str, list[_Candidate]] | None]] = {}
 
-    def prefix_cands(self, tok: str) -> tuple[tuple[int, Cue], ...]:
-        """Cues whose first word is a prefix of ``tok`` (shortest prefix first; memoised)."""
-        got = self._by_token.get(tok)
-        if got is None:
-            found: list[tuple[int, Cue]] = []
-            for L in self.prefix_lengths:
-                if L > len(tok):
-                    break
-                c = self.prefix.get(tok[:L])
-                if c:
-                    found += c
-            got = tuple(found)
-            if len(self._by_token) >= _MEMO_MAX:  # bounded: a huge vocabulary just starts over
-                self._by_token.clear()
-            self._by_token[tok] = got
+    def _lookup(self, tok: str) -> tuple[tuple[_Candidate, ...], dict[str, list[_Candidate]] | None]:
+        found = list(self.exact.get(tok, ()))
+        for L in self.prefix_lengths:
+            if L > len(tok):
+                break
+            found += self.prefix.get(tok[:L], ())
+        got = (tuple(found), self.pair.get(tok))
+        if len(self._by_token) >= _MEMO_MAX:  # bounded: a huge vocabulary just starts over
+            self._by_token.clear()
+        self._by_token[tok] = got
         return got
+
+    def candidates(self, tokens: Sequence[str]) -> Iterator[tuple[int, Sequence[_Candidate]]]:
+        """(i, cues whose leading words match at token i), for every token where some do."""
+        by_token, lookup = self._by_token, self._lookup
+        last = len(tokens) - 1
+        for i, tok in enumerate(tokens):
+            single, pairs = by_token.get(tok) or lookup(tok)
+            if single:
+                yield i, single
+            if pairs is not None and i < last:
+                cands = pairs.get(tokens[i + 1])
+                if cands:
+                    yield i, cands
 
     def scan(self, tokens: Sequence[str], vetoes: dict[int, list[tuple[int, int]]] | None = None
              ) -> dict[int, dict[str, tuple[float, str, int, int]]]:
@@ -214,20 +231,17 @@ class _Index:
         """
         found: dict[int, dict[str, tuple[float, str, int, int]]] = {}
         vetoes = vetoes or _NO_VETOES
-        exact, prefix, pair = self.exact, self.prefix, self.pair
-        last = len(tokens) - 1
-        for i, tok in enumerate(tokens):
-            cands = exact.get(tok)
-            if cands:
-                _try(cands, tokens, i, found, vetoes)
-            if i < last:
-                cands = pair.get((tok, tokens[i + 1]))
-                if cands:
-                    _try(cands, tokens, i, found, vetoes)
-            if prefix:
-                cands = self.prefix_cands(tok)
-                if cands:
-                    _try(cands, tokens, i, found, vetoes)
+        for i, cands in self.candidates(tokens):
+            for owner, cue, known in cands:
+                got = found.get(owner)
+                if got is not None and cue.phrase in got:
+                    continue
+                end = _match_rest(cue, known, tokens, i)
+                if end >= 0:
+                    spans = vetoes.get(owner)
+                    if spans and any(i < vb and va < end for va, vb in spans):
+                        continue
+                    found.setdefault(owner, {})[cue.phrase] = (cue.weight, " ".join(tokens[i:end]), i, end)
         return found
 
 
@@ -235,17 +249,10 @@ _NO_VETOES: dict[int, list[tuple[int, int]]] = {}
 _MEMO_MAX = 100_000
 
 
-def _try(cands, tokens, i, found, vetoes) -> None:
-    for owner, cue in cands:
-        got = found.get(owner)
-        if got is not None and cue.phrase in got:
-            continue
-        end = cue.match_at(tokens, i)
-        if end >= 0:
-            spans = vetoes.get(owner)
-            if spans and any(i < vb and va < end for va, vb in spans):
-                continue
-            found.setdefault(owner, {})[cue.phrase] = (cue.weight, " ".join(tokens[i:end]), i, end)
+def _match_rest(cue: Cue, known: int, tokens: Sequence[str], i: int) -> int:
+    """``cue.match_at(tokens, i)`` when its first ``known`` words are known to match there."""
+    parts = cue.parts
+    return i + known if known == len(parts) else _match(parts, known, tokens, i + known)
 
 
 def _veto_spans(index: "_Index", tokens: Sequence[str]) -> dict[int, list[tuple[int, int]]]:
@@ -253,16 +260,11 @@ def _veto_spans(index: "_Index", tokens: Sequence[str]) -> dict[int, list[tuple[
     if not index.size:
         return _NO_VETOES
     spans: dict[int, list[tuple[int, int]]] = {}
-    exact, pair, prefix_cands = index.exact, index.pair, index.prefix_cands
-    last = len(tokens) - 1
-    for i, tok in enumerate(tokens):
-        for cands in (exact.get(tok), pair.get((tok, tokens[i + 1])) if i < last else None,
-                      prefix_cands(tok) if index.prefix else None):
-            if cands:
-                for owner, cue in cands:
-                    end = cue.match_at(tokens, i)
-                    if end >= 0:
-                        spans.setdefault(owner, []).append((i, end))
+    for i, cands in index.candidates(tokens):
+        for owner, cue, known in cands:
+            end = _match_rest(cue, known, tokens, i)
+            if end >= 0:
+                spans.setdefault(owner, []).append((i, end))
     return spans
 
 
