@@ -58,9 +58,7 @@ _TAG = re.compile(r"<[^<>\n]{0,500}>")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _LINE_PREFIX = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:#{1,6}[ \t]+|(?:[-*+•]|\d{1,9}\\?[.)])[ \t]+)?")
 _SETEXT_LINE = re.compile(r"^[ \t]*(?:=+|-+)[ \t]*$")
-_EMPH = re.compile(r"\*+|`+|~~")
 _UNDERSCORES = re.compile(r"_+")
-_SPACES = re.compile(r"\s+")
 
 
 def _strip_closing_hashes(line: str) -> str:
@@ -99,11 +97,12 @@ def plain_text(markdown: str) -> str:
     text = text.replace("![", "[")
     text = text.replace("[", "").replace("]", "")
     text = _TAG.sub(" ", text)
-    text = _EMPH.sub("", text)
+    # emphasis and code marks go; plain str.replace is several times faster than a pattern
+    text = text.replace("~~", "").replace("*", "").replace("`", "")
     if "_" in text:
         text = _UNDERSCORES.sub(lambda m: _underscore_run(m, text), text)
     text = _ESCAPE.sub(r"\1", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def slugify(text: str, max_len: int = ID_MAX) -> str:

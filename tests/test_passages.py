@@ -226,6 +226,12 @@ def test_plain_text_strips_markdown():
     assert plain_text(md) == "Bold and it link code tag 1. cell item"
 
 
+def test_plain_text_marks_and_white_space():
+    # "~~" pairs and every "*" and "`" go, scanned in the original text ("~*~" leaves "~~");
+    # any run of Unicode white space is one space
+    assert plain_text("~~old~~ **bold** `code` ~*~ ~~~ a\u00a0\u2003b\n\n c\x1c") == "old bold code ~~ ~ a b c"
+
+
 def test_empty_and_blank_bodies():
     assert split_passages("", 3) == []
     assert split_passages("\n  \n\t\n", 3) == []
