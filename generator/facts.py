@@ -180,6 +180,7 @@ def _compile_phrases(phrases: list[str], flags: int) -> re.Pattern[str] | None:
 
 
 _SECTIONS = ("data_types", "third_parties", "regulations")
+_PASSAGE_MEMO_MAX = 4096
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,11 @@ class FactVocabulary:
     #: lower-cased bucket key -> (section index, case sensitive, bucket key, regex) to try at a
     #: word starting with it: one pass over the text's words serves all sections
     _tries: dict[str, list[tuple[int, int, str, re.Pattern[str]]]] = field(
-        default_factory=dict, compare=False, repr=False, hash=False)
+        default_factory=dict, init=False, compare=False, repr=False, hash=False)
+    #: passage text -> _find_in_passage's answer: successive versions of a policy share most
+    #: of their passages
+    _findings: dict[str, _PassageFindings] = field(
+        default_factory=dict, init=False, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
         for section, name in enumerate(_SECTIONS):
@@ -205,6 +210,16 @@ class FactVocabulary:
 
     def matcher(self, section: str) -> _Matcher:
         return self._matchers[section]
+
+    def passage_findings(self, text: str) -> _PassageFindings:
+        """What a passage text says (memoised, see _find_in_passage)."""
+        found = self._findings.get(text)
+        if found is None:
+            found = _find_in_passage(text, self)
+            if len(self._findings) >= _PASSAGE_MEMO_MAX:  # bounded: start over rather than grow
+                self._findings.clear()
+            self._findings[text] = found
+        return found
 
     def find_phrases(self, text: str) -> tuple[list[tuple[int, int, tuple[str, ...]]], ...]:
         """Per section of _SECTIONS: (start, end, entry ids) of each phrase occurrence in `text`
@@ -721,16 +736,20 @@ def measure_readability(text: str) -> Readability:
     dictionary textstat itself falls back to (textstat 0.7.13 first tries NLTK's cmudict,
     which it downloads from the network at first use - not acceptable in a build); then the
     standard Flesch reading ease and Flesch-Kincaid grade formulas."""
+    tokens = _WORD.findall(text)
+    return _readability(text, len(tokens), sum(map(_syllables, tokens)))
+
+
+def _readability(text: str, tokens: int, syllables: int) -> Readability:
+    """measure_readability(text), given the number of `_WORD` tokens of `text` and their syllables."""
     import textstat
 
     words = textstat.lexicon_count(text) if text.strip() else 0
     sentences = textstat.sentence_count(text) if words else 0
-    tokens = _WORD.findall(text)
-    syllables = sum(map(_syllables, tokens))
     if not words or not tokens:
         return Readability(0, 0, 0, 0.0, 0.0, 0.0)
     wps = words / max(1, sentences)
-    spw = syllables / len(tokens)
+    spw = syllables / tokens
     return Readability(
         words=words,
         sentences=sentences,
@@ -775,10 +794,13 @@ class _PassageFindings:
     regulations: tuple[tuple[int, str, tuple[str, ...]], ...]
     contacts: tuple[tuple[str, str, str, int, str], ...]  # contact id, value, kind, offset, phrase
     dates: tuple[tuple[int, int, StatedDate], ...]  # rank, offset, date (see _date_candidates)
+    tokens: int  # `_WORD` tokens, for readability (no token spans two passages)
+    syllables: int  # of those tokens
 
 
 def _find_in_passage(raw: str, vocabulary: FactVocabulary) -> _PassageFindings:
     text = _normalise(raw)
+    tokens = _WORD.findall(raw)
     data_types, third_parties, regulations = vocabulary.find_phrases(text)
     breaks: list[int] | None = None  # computed only for passages that mention a data type
     data_findings = []
@@ -793,6 +815,8 @@ def _find_in_passage(raw: str, vocabulary: FactVocabulary) -> _PassageFindings:
         contacts=tuple((_contact_id(kind, value), value, kind, start, _collapse(raw[start:end]))
                        for kind, value, start, end in _find_contacts(text)),
         dates=tuple(_date_candidates(text)),
+        tokens=len(tokens),
+        syllables=sum(map(_syllables, tokens)),
     )
 
 
@@ -803,13 +827,16 @@ def extract_facts(passages: Sequence[Passage], vocabulary: FactVocabulary) -> Sn
     position = 0  # offset of the passage in the concatenated text
     seen_headings: set[str] = set()
     texts: list[str] = []
+    tokens = syllables = 0
     dt_entries = vocabulary.matcher("data_types").entries
     tp_entries = vocabulary.matcher("third_parties").entries
     rg_entries = vocabulary.matcher("regulations").entries
     for passage in passages:
         raw = passage.text or ""
         texts.append(raw)
-        found = _find_in_passage(raw, vocabulary)
+        found = vocabulary.passage_findings(raw)
+        tokens += found.tokens
+        syllables += found.syllables
         for offset, phrase, ids, is_negated_mention in found.data_types:
             ev = Evidence(passage.id, phrase, offset)
             target = negated if is_negated_mention else data
@@ -842,7 +869,7 @@ def extract_facts(passages: Sequence[Passage], vocabulary: FactVocabulary) -> Sn
         contacts=contacts.facts(),
         regulations=regs.facts(),
         stated_date=stated,
-        readability=measure_readability("\n\n".join(texts)),
+        readability=_readability("\n\n".join(texts), tokens, syllables),
     )
 
 

@@ -91,8 +91,11 @@ def _defuse(tokens: list[Token]) -> None:
             token.children = kept
 
 
+@lru_cache(maxsize=4096)
 def render_untrusted(markdown: str) -> str:
-    """Snapshot Markdown -> sanitized HTML safe to embed in a generated page."""
+    """Snapshot Markdown -> sanitized HTML safe to embed in a generated page.
+
+    Memoised: successive versions of a policy share most of their passages."""
     md = _parser()
     tokens = md.parse(markdown)
     _defuse(tokens)

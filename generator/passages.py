@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Passage
 
@@ -82,8 +83,11 @@ def _underscore_run(m: re.Match, text: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)
 def plain_text(markdown: str) -> str:
-    """Markdown to plain text: syntax removed, whitespace collapsed (linear time)."""
+    """Markdown to plain text: syntax removed, whitespace collapsed (linear time).
+
+    Memoised: successive versions of a policy share most of their passages and headings."""
     out = []
     for line in markdown.split("\n"):
         if _SETEXT_LINE.match(line):

@@ -247,6 +247,7 @@ class _Index:
 
 _NO_VETOES: dict[int, list[tuple[int, int]]] = {}
 _MEMO_MAX = 100_000
+_PASSAGE_MEMO_MAX = 4096
 
 
 def _match_rest(cue: Cue, known: int, tokens: Sequence[str], i: int) -> int:
@@ -305,6 +306,8 @@ class Taxonomy(list):
         self.suppress = tuple(tuple(x) for x in settings.get("suppress", ()))
         self.min_words = int(settings.get("min_words", 0))
         self.lead_in_max_words = int(settings.get("lead_in_max_words", 0))
+        #: (text, heading path) -> tag_passage's answer, see there
+        self.tagged: dict[tuple[str, tuple[str, ...]], tuple[TopicAssignment, ...]] = {}
 
     def category_of(self, topic_id: str) -> str:
         return self.by_id[topic_id].topic.category
@@ -455,8 +458,21 @@ def _score(text: str, heading_path: Sequence[str], tax: Taxonomy
 
 
 def tag_passage(text: str, heading_path: Sequence[str], taxonomy) -> tuple[TopicAssignment, ...]:
-    """Topics of one passage with the cues that fired, in taxonomy order."""
+    """Topics of one passage with the cues that fired, in taxonomy order.
+
+    Memoised per taxonomy: successive versions of a policy share most of their passages."""
     tax = _as_taxonomy(taxonomy)
+    key = (text, tuple(heading_path))
+    tagged = tax.tagged.get(key)
+    if tagged is None:
+        tagged = _tag(text, heading_path, tax)
+        if len(tax.tagged) >= _PASSAGE_MEMO_MAX:  # bounded: start over rather than grow
+            tax.tagged.clear()
+        tax.tagged[key] = tagged
+    return tagged
+
+
+def _tag(text: str, heading_path: Sequence[str], tax: Taxonomy) -> tuple[TopicAssignment, ...]:
     scores, anchored = _score(text, heading_path, tax)
     by_id = tax.by_id
     passed = {tid: s for tid, s in scores.items() if s[0] >= by_id[tid].threshold}

@@ -410,3 +410,33 @@ def test_gold_quality_with_the_project_passage_splitter(vocab, monkeypatch):
     for section, (min_p, min_r) in THRESHOLDS.items():
         assert scores[section].precision >= min_p, section
         assert scores[section].recall >= min_r, section
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+_CONTACT_TEXT = st.lists(
+    st.one_of(st.sampled_from(_FRAGMENTS), st.sampled_from(["x@y.io", "a [at] b [dot] com", "b AT c DOT org", "(020) 7946 0000",
+                                                            "1-800-FLOWERS", "SW1A 1AA", "K1A 0B1", "TX 78701", "12 May 2019",
+                                                            "3/4/19", "Box 12", "Ste 5"]),
+              st.text(max_size=8)),
+    max_size=30,
+).map(" ".join)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_CONTACT_TEXT, st.text(max_size=80)), max_size=6))
+def test_readability_of_a_snapshot_is_that_of_its_joined_text(vocab, texts):
+    """extract_facts adds up per-passage token and syllable counts instead of re-reading the text."""
+    ps = [Passage(f"p-{i}", (), t, t, i + 1, i + 1) for i, t in enumerate(texts)]
+    assert extract_facts(ps, vocab).readability == measure_readability("\n\n".join(texts))
+
+
+def test_memoised_findings_are_attributed_to_each_passage(vocab):
+    text = "Last updated May 1, 2020. We collect your email address; write to privacy@example.com."
+    ps = [Passage("p-a", (), text, text, 1, 1), Passage("p-b", ("Contact",), text, text, 2, 2)]
+    facts = extract_facts(ps, vocab)
+    assert [e.passage_id for e in facts.data_types[0].evidence] == ["p-a", "p-b"]
+    assert [e.passage_id for e in facts.contacts[0].evidence] == ["p-a", "p-b"]
+    assert facts.stated_date.passage_id == "p-a"
+    assert extract_facts(ps, vocab) == facts == extract_facts(ps, load_vocabulary(ROOT / "content" / "facts.yml"))

@@ -397,3 +397,14 @@ def test_taxonomy_is_required():
 ])
 def test_precise_cues(tax, text, topic, expected):
     assert (topic in topics_of(text, tax)) is expected
+
+
+# --------------------------------------------------------------------------- fast paths
+
+def test_tagging_is_memoised_by_text_and_headings(tax):
+    text = "We use cookies and similar technologies to remember your preferences."
+    first = tag_passage(text, ("Cookies",), tax)
+    assert tag_passage(text, ("Cookies",), tax) is first
+    assert tag_passage(text, ["Cookies"], tax) is first  # a list heading path is the same key
+    assert any("heading 'Cookies'" in a.cues for a in first)
+    assert not any("heading" in cue for a in tag_passage(text, (), tax) for cue in a.cues)
