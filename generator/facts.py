@@ -127,7 +127,9 @@ class _Matcher:
         return _lookup(self._keys[case_sensitive], matched, not case_sensitive)
 
 
-_WORD_START = re.compile(r"(?<!\w)(\w)(?:[\s\-']{0,3}(\w))?")
+# a word start: (the whole word, its first word character, the next one after at most three
+# spaces/hyphens/apostrophes); the bucket key is the two characters
+_WORD_START = re.compile(r"(?<!\w)(?=(\w+))(\w)(?:[\s\-']{0,3}(\w))?")
 
 
 def _bucket_key(phrase: str, fold: bool) -> str:
@@ -181,6 +183,7 @@ def _compile_phrases(phrases: list[str], flags: int) -> re.Pattern[str] | None:
 
 _SECTIONS = ("data_types", "third_parties", "regulations")
 _PASSAGE_MEMO_MAX = 4096
+_WORD_MEMO_MAX = 100_000
 
 
 @dataclass(frozen=True)
@@ -191,22 +194,32 @@ class FactVocabulary:
     third_parties: tuple[VocabularyEntry, ...]
     regulations: tuple[VocabularyEntry, ...]
     _matchers: dict[str, _Matcher] = field(default_factory=dict, compare=False, repr=False, hash=False)
-    #: lower-cased bucket key -> (section index, case sensitive, bucket key, regex) to try at a
-    #: word starting with it: one pass over the text's words serves all sections
-    _tries: dict[str, list[tuple[int, int, str, re.Pattern[str]]]] = field(
+    #: lower-cased bucket key -> what to try at a word starting with it: (a pattern matching
+    #: where any of them may, or None if there is just one; [(section index, case sensitive,
+    #: bucket key, regex)]). One pass over the text's words serves all sections.
+    _tries: dict[str, tuple[re.Pattern[str] | None, list[tuple[int, int, str, re.Pattern[str]]]]] = field(
         default_factory=dict, init=False, compare=False, repr=False, hash=False)
+    #: matches the start of every word a phrase may start at (see _leads)
+    _word_leads: re.Pattern[str] | None = field(default=None, init=False, compare=False, repr=False, hash=False)
+    #: word -> whether a phrase may start there; most words cannot start any
+    _may_start: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False, hash=False)
     #: passage text -> _find_in_passage's answer: successive versions of a policy share most
     #: of their passages
     _findings: dict[str, _PassageFindings] = field(
         default_factory=dict, init=False, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
+        tries: dict[str, list[tuple[int, int, str, re.Pattern[str]]]] = {}
         for section, name in enumerate(_SECTIONS):
             matcher = self._matchers[name] = _Matcher(getattr(self, name))
             for cs in (0, 1):
                 for key, regex in matcher.regexes[cs].items():
                     if regex is not None:
-                        self._tries.setdefault(key.lower(), []).append((section, cs, key, regex))
+                        tries.setdefault(key.lower(), []).append((section, cs, key, regex))
+        for key, bucket in tries.items():
+            self._tries[key] = (_any_of([regex for *_, regex in bucket]) if len(bucket) > 1 else None, bucket)
+        entries = (*self.data_types, *self.third_parties, *self.regulations)
+        object.__setattr__(self, "_word_leads", _leads(p for e in entries for p in (*e.phrases, *e.exact)))
 
     def matcher(self, section: str) -> _Matcher:
         return self._matchers[section]
@@ -221,6 +234,14 @@ class FactVocabulary:
             self._findings[text] = found
         return found
 
+    def _learn_word(self, word: str) -> bool:
+        """Whether some phrase may match where `word` (a whole word) starts; memoised."""
+        possible = self._word_leads is None or self._word_leads.match(word) is not None
+        if len(self._may_start) >= _WORD_MEMO_MAX:  # bounded: start over rather than grow
+            self._may_start.clear()
+        self._may_start[word] = possible
+        return possible
+
     def find_phrases(self, text: str) -> tuple[list[tuple[int, int, tuple[str, ...]]], ...]:
         """Per section of _SECTIONS: (start, end, entry ids) of each phrase occurrence in `text`
         (already normalised), in text order. Occurrences of one section do not overlap, except
@@ -228,14 +249,23 @@ class FactVocabulary:
         found: tuple[list[tuple[int, int, tuple[str, ...]]], ...] = tuple([] for _ in _SECTIONS)
         matchers = [self._matchers[name] for name in _SECTIONS]
         resume = [[0, 0] for _ in _SECTIONS]  # per section and case sensitivity: end of the last occurrence
+        may_start = self._may_start
         for word in _WORD_START.finditer(text):
-            first, second = word.group(1, 2)
+            whole, first, second = word.group(1, 2, 3)
+            possible = may_start.get(whole)
+            if possible is None:
+                possible = self._learn_word(whole)
+            if not possible:
+                continue
             key = first + second if second else first
             tries = self._tries.get(key.lower())
             if tries is None:
                 continue
             pos = word.start()
-            for section, cs, bucket_key, regex in tries:
+            any_of, bucket = tries
+            if any_of is not None and any_of.match(text, pos) is None:
+                continue  # one call rules out every section: the common case
+            for section, cs, bucket_key, regex in bucket:
                 if pos < resume[section][cs] or (cs and key != bucket_key):
                     continue
                 m = regex.match(text, pos)
@@ -246,6 +276,26 @@ class FactVocabulary:
                     found[section].append((pos, m.end(), tuple(owners)))
                     resume[section][cs] = m.end()
         return found
+
+
+def _leads(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """A case-insensitive pattern that matches the start of every word a phrase may start at:
+    each phrase's leading ASCII letters and digits match word characters only, so they lie
+    in the word. None (no filter) if a phrase has no such lead."""
+    leads = set()
+    for phrase in phrases:
+        phrase = _collapse(_normalise(phrase))
+        if phrase:
+            lead = re.match(r"[A-Za-z0-9]*", phrase).group()
+            if not lead:
+                return None
+            leads.add(lead)
+    return re.compile("|".join(map(re.escape, sorted(leads))), re.IGNORECASE) if leads else None
+
+
+def _any_of(regexes: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
+    """A pattern that matches at a position if and only if one of `regexes` does there."""
+    return re.compile("|".join(f"(?i:{r.pattern})" if r.flags & re.IGNORECASE else f"(?:{r.pattern})" for r in regexes))
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:

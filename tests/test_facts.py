@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 import time
 from datetime import date
@@ -25,6 +26,7 @@ from generator.facts import (
     load_vocabulary,
     measure_readability,
 )
+from generator import facts as facts_module
 from generator.model import Passage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -415,6 +417,57 @@ def test_gold_quality_with_the_project_passage_splitter(vocab, monkeypatch):
 # --------------------------------------------------------------------------- fast paths
 
 
+_VOCAB = load_vocabulary(ROOT / "content" / "facts.yml")
+_PHRASES = sorted({p for e in (*_VOCAB.data_types, *_VOCAB.third_parties, *_VOCAB.regulations) for p in (*e.phrases, *e.exact)})
+_ODDITIES = ["a", "I", "e", "A B", "-", "'", "  ", "\n", ".", ",", "s", "es", "\u017f", "\u212a", "\u0130", "9", "under 13",
+             "your", "you", "and", "information", "e-mail", "E MAIL", "web-site"]
+
+
+def _variant(phrase: str, how: int) -> str:
+    """The phrase as a policy might spell it: other case, other separators."""
+    return [phrase, phrase.upper(), phrase.title(), phrase.replace(" ", "-"), phrase.replace("-", " "),
+            phrase.replace(" ", "  ")][how]
+
+
+_PHRASE_TEXT = st.lists(
+    st.one_of(st.builds(_variant, st.sampled_from(_PHRASES), st.integers(0, 5)), st.sampled_from(_ODDITIES),
+              st.text(max_size=6)),
+    max_size=25,
+).map(" ".join)
+
+
+def _plain_find_phrases(vocab, text):
+    """What FactVocabulary.find_phrases computes, the plain way: per section and case
+    sensitivity, the bucket of every word start is tried."""
+    out = []
+    for section in ("data_types", "third_parties", "regulations"):
+        matcher = vocab.matcher(section)
+        found = []
+        for cs in (0, 1):
+            resume = 0
+            for word in re.finditer(r"(?<!\w)(\w)(?:[\s\-']{0,3}(\w))?", text):
+                key = word.group(1) + (word.group(2) or "")
+                regex = matcher.regexes[cs].get(key if cs else key.lower())
+                if regex is None or word.start() < resume:
+                    continue
+                m = regex.match(text, word.start())
+                owners = matcher.owners(m.group(), cs) if m else None
+                if owners:
+                    found.append((m.start(), m.end(), tuple(owners)))
+                    resume = m.end()
+        out.append(sorted(found, key=lambda r: r[0]))
+    return tuple(out)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_PHRASE_TEXT)
+def test_find_phrases_equals_the_plain_scan(text):
+    """One pass for all sections, the whole-word filter and the any-bucket pattern only skip
+    work: the answer is that of trying every bucket at every word start."""
+    text = facts_module._normalise(text)
+    assert _VOCAB.find_phrases(text) == _plain_find_phrases(_VOCAB, text)
+
+
 _CONTACT_TEXT = st.lists(
     st.one_of(st.sampled_from(_FRAGMENTS), st.sampled_from(["x@y.io", "a [at] b [dot] com", "b AT c DOT org", "(020) 7946 0000",
                                                             "1-800-FLOWERS", "SW1A 1AA", "K1A 0B1", "TX 78701", "12 May 2019",
@@ -422,6 +475,18 @@ _CONTACT_TEXT = st.lists(
               st.text(max_size=8)),
     max_size=30,
 ).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_CONTACT_TEXT)
+def test_patterns_skipped_on_text_without_their_gate_character_cannot_match_it(text):
+    """_find_contacts and _date_candidates skip a pattern on text lacking a character every
+    match of it holds; this is that claim."""
+    assert all("@" in m.group() for m in facts_module._EMAIL.finditer(text))
+    assert all(facts_module._AT_MARKER.search(m.group()) for m in facts_module._OBFUSCATED_EMAIL.finditer(text))
+    for pattern in (facts_module._PHONE, facts_module._STREET, facts_module._POSTCODE):
+        assert all(facts_module._DIGIT.search(m.group()) for m in pattern.finditer(text))
+    assert all(facts_module._TWO_DIGITS.search(m.group()) for m in facts_module._STATED_DATE.finditer(text))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import topics as topics_module
 from generator.model import Passage, Topic, TopicAssignment
 from generator.topics import (
     CATEGORIES,
@@ -400,6 +401,43 @@ def test_precise_cues(tax, text, topic, expected):
 
 
 # --------------------------------------------------------------------------- fast paths
+
+_TAX = load_taxonomy(DEFAULT_TAXONOMY)
+_CUE_WORDS = sorted({w for t in _TAX.tagger_topics for c in (*t.cues, *t.vetoes, *t.heading_cues)
+                     for part in c.parts if type(part) is tuple for w in (part[0], part[0] + "s", part[0] + "ed")})
+_TOKENS = st.lists(st.one_of(st.sampled_from(_CUE_WORDS), st.sampled_from(["a", "the", "we", "of", "x"])), max_size=60)
+
+
+def _plain_scan(cues, tokens, vetoes):
+    """What _Index.scan computes, the plain way: every cue tried at every token, in lexicon order."""
+    found: dict = {}
+    for i in range(len(tokens)):
+        for owner, cue in cues:
+            if cue.phrase in found.get(owner, {}):
+                continue
+            end = cue.match_at(tokens, i)
+            if end >= 0 and not any(i < b and a < end for a, b in vetoes.get(owner, ())):
+                found.setdefault(owner, {})[cue.phrase] = (cue.weight, " ".join(tokens[i:end]), i, end)
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TOKENS)
+def test_index_scan_equals_trying_every_cue_everywhere(tokens):
+    """The per-token memo of what a token can start, the pair look-up and skipping the words
+    the look-up matched only skip work."""
+    text_cues = [(n, c) for n, t in enumerate(_TAX.tagger_topics) for c in t.cues]
+    veto_cues = [(n, c) for n, t in enumerate(_TAX.tagger_topics) for c in t.vetoes]
+    vetoes = topics_module._veto_spans(_TAX.veto_index, tokens)
+    plain_vetoes: dict = {}
+    for i in range(len(tokens)):
+        for owner, cue in veto_cues:
+            end = cue.match_at(tokens, i)
+            if end >= 0:
+                plain_vetoes.setdefault(owner, []).append((i, end))
+    assert {k: sorted(v) for k, v in vetoes.items()} == plain_vetoes
+    assert _TAX.text_index.scan(tokens, vetoes) == _plain_scan(text_cues, tokens, plain_vetoes)
+
 
 def test_tagging_is_memoised_by_text_and_headings(tax):
     text = "We use cookies and similar technologies to remember your preferences."
