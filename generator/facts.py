@@ -766,9 +766,12 @@ def _contact_id(kind: str, value: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def _syllables(token: str) -> int:
     """Syllables of one `_WORD` token: numbers, hyphenated words and absurdly long tokens count one."""
-    if token.isalpha() and len(token) < 40:
-        return len(_pyphen().positions(token.lower())) + 1
-    return 1
+    return _word_syllables(token.lower()) if token.isalpha() and len(token) < 40 else 1
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_syllables(word: str) -> int:  # "The" and "the": one look-up in pyphen's patterns
+    return len(_pyphen().positions(word)) + 1
 
 
 @functools.lru_cache(maxsize=1)
