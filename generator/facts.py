@@ -682,6 +682,7 @@ def find_contacts(text: str) -> list[tuple[str, str, int, int]]:
 
 _AT_MARKER = re.compile(r"\[at\]|\(at\)|\{at\}|<at>|\sAT\s")  # every obfuscated address has one
 _DIGIT = re.compile(r"\d")
+_FIVE_DIGITS = re.compile(r"\d{5}")
 
 
 def _find_contacts(text: str) -> list[tuple[str, str, int, int]]:
@@ -735,7 +736,10 @@ def _postal_addresses(text: str) -> list[tuple[str, str, int, int]]:
         value = _collapse(text[m.start() : end])
         out.append(("postal_address", value, m.start(), end))
         last_end = end
-    # a city/state/ZIP line without a street line before it ("Los Angeles, CA 90021")
+    # a city/state/ZIP line without a street line before it ("Los Angeles, CA 90021"): only a
+    # US state + ZIP counts there, so text without five digits in a row has none
+    if not _FIVE_DIGITS.search(text):
+        return out
     for m in _POSTCODE.finditer(text):
         if m.start() < last_end and any(s <= m.start() < e for _, _, s, e in out):
             continue

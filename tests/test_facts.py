@@ -487,6 +487,9 @@ def test_patterns_skipped_on_text_without_their_gate_character_cannot_match_it(t
     for pattern in (facts_module._PHONE, facts_module._STREET, facts_module._POSTCODE):
         assert all(facts_module._DIGIT.search(m.group()) for m in pattern.finditer(text))
     assert all(facts_module._TWO_DIGITS.search(m.group()) for m in facts_module._STATED_DATE.finditer(text))
+    us_state_zip = re.compile(r"[A-Z]{2}\.?\s|" + facts_module._US_STATES)
+    assert all(facts_module._FIVE_DIGITS.search(m.group()) for m in facts_module._POSTCODE.finditer(text)
+               if us_state_zip.match(m.group()))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
