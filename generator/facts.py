@@ -123,7 +123,7 @@ class _Matcher:
         )
 
     def owners(self, matched: str, case_sensitive: int) -> list[str] | None:
-        """Ids of the entries whose phrase `matched` (text a bucket regex matched) is."""
+        """Ids of the entries owning the phrase that `matched` (text a bucket regex matched) spells."""
         return _lookup(self._keys[case_sensitive], matched, not case_sensitive)
 
 
@@ -194,9 +194,9 @@ class FactVocabulary:
     third_parties: tuple[VocabularyEntry, ...]
     regulations: tuple[VocabularyEntry, ...]
     _matchers: dict[str, _Matcher] = field(default_factory=dict, compare=False, repr=False, hash=False)
-    #: lower-cased bucket key -> what to try at a word starting with it: (a pattern matching
-    #: where any of them may, or None if there is just one; [(section index, case sensitive,
-    #: bucket key, regex)]). One pass over the text's words serves all sections.
+    #: lower-cased bucket key -> (None, or with several buckets a pattern matching where any of
+    #: them does; the buckets as (section index, case sensitive, bucket key, regex)): what to
+    #: try at a word starting with the key. One pass over the words serves all sections.
     _tries: dict[str, tuple[re.Pattern[str] | None, list[tuple[int, int, str, re.Pattern[str]]]]] = field(
         default_factory=dict, init=False, compare=False, repr=False, hash=False)
     #: matches the start of every word a phrase may start at (see _leads)
@@ -295,7 +295,8 @@ def _leads(phrases: Iterable[str]) -> re.Pattern[str] | None:
 
 def _any_of(regexes: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
     """A pattern that matches at a position if and only if one of `regexes` does there."""
-    return re.compile("|".join(f"(?i:{r.pattern})" if r.flags & re.IGNORECASE else f"(?:{r.pattern})" for r in regexes))
+    scoped = (f"(?i:{r.pattern})" if r.flags & re.IGNORECASE else f"(?:{r.pattern})" for r in regexes)
+    return re.compile("|".join(scoped))
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
@@ -900,7 +901,8 @@ def extract_facts(passages: Sequence[Passage], vocabulary: FactVocabulary) -> Sn
             for fid in ids:
                 entry = dt_entries[fid]
                 target.add(fid, entry.label, entry.kind, ev)
-        for entries, mentions, target in ((tp_entries, found.third_parties, parties), (rg_entries, found.regulations, regs)):
+        for entries, mentions, target in ((tp_entries, found.third_parties, parties),
+                                          (rg_entries, found.regulations, regs)):
             for offset, phrase, ids in mentions:
                 ev = Evidence(passage.id, phrase, offset)
                 for fid in ids:

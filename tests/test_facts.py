@@ -418,9 +418,11 @@ def test_gold_quality_with_the_project_passage_splitter(vocab, monkeypatch):
 
 
 _VOCAB = load_vocabulary(ROOT / "content" / "facts.yml")
-_PHRASES = sorted({p for e in (*_VOCAB.data_types, *_VOCAB.third_parties, *_VOCAB.regulations) for p in (*e.phrases, *e.exact)})
-_ODDITIES = ["a", "I", "e", "A B", "-", "'", "  ", "\n", ".", ",", "s", "es", "\u017f", "\u212a", "\u0130", "9", "under 13",
-             "your", "you", "and", "information", "e-mail", "E MAIL", "web-site"]
+_PHRASES = sorted({p for e in (*_VOCAB.data_types, *_VOCAB.third_parties, *_VOCAB.regulations)
+                    for p in (*e.phrases, *e.exact)})
+# single letters swallow the next word's start; long s, Kelvin sign and dotted I fold to ASCII letters
+_ODDITIES = ["a", "I", "e", "A B", "-", "'", "  ", "\n", ".", ",", "s", "es", "\u017f", "\u212a", "\u0130", "9",
+             "under 13", "your", "you", "and", "information", "e-mail", "E MAIL", "web-site"]
 
 
 def _variant(phrase: str, how: int) -> str:
@@ -469,9 +471,9 @@ def test_find_phrases_equals_the_plain_scan(text):
 
 
 _CONTACT_TEXT = st.lists(
-    st.one_of(st.sampled_from(_FRAGMENTS), st.sampled_from(["x@y.io", "a [at] b [dot] com", "b AT c DOT org", "(020) 7946 0000",
-                                                            "1-800-FLOWERS", "SW1A 1AA", "K1A 0B1", "TX 78701", "12 May 2019",
-                                                            "3/4/19", "Box 12", "Ste 5"]),
+    st.one_of(st.sampled_from(_FRAGMENTS),
+              st.sampled_from(["x@y.io", "a [at] b [dot] com", "b AT c DOT org", "(020) 7946 0000", "1-800-FLOWERS",
+                               "SW1A 1AA", "K1A 0B1", "TX 78701", "12 May 2019", "3/4/19", "Box 12", "Ste 5"]),
               st.text(max_size=8)),
     max_size=30,
 ).map(" ".join)
