@@ -933,4 +933,8 @@ def extract_facts(passages: Sequence[Passage], vocabulary: FactVocabulary) -> Sn
 
 
 def _replace_passage(sd: StatedDate, passage_id: str, offset: int | None = None) -> StatedDate:
-    return StatedDate(sd.date, sd.phrase, sd.kind, sd.precision, sd.offset if offset is None else offset, passage_id)
+    # A date object of its own: memoised findings are shared between snapshots, and a page's
+    # YAML front matter writes one object met twice as an anchor and an alias, so the page
+    # would differ from the same page made from cached (separately pickled) analyses.
+    day = date(sd.date.year, sd.date.month, sd.date.day)
+    return StatedDate(day, sd.phrase, sd.kind, sd.precision, sd.offset if offset is None else offset, passage_id)
