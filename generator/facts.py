@@ -224,6 +224,10 @@ class FactVocabulary:
     def matcher(self, section: str) -> _Matcher:
         return self._matchers[section]
 
+    def forget_findings(self) -> None:
+        """Drop the per-passage memo, so a benchmark times the work rather than memo hits."""
+        self._findings.clear()
+
     def passage_findings(self, text: str) -> _PassageFindings:
         """What a passage text says (memoised, see _find_in_passage)."""
         found = self._findings.get(text)
