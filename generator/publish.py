@@ -166,11 +166,10 @@ def publish(docs_dir: Path, site_dir: Path, *, content_date: date | None, strict
 
     With `state_dir` (a folder kept between builds, e.g. the build cache), a build whose MkDocs
     configuration, theme overrides and package versions are those of the previous build into the
-    same `site_dir` is incremental: the staging folder starts as a hard-linked copy of the current
-    site and only the docs files modified since are rendered (the writer keeps the mtimes of
-    unchanged files). Files the build will write, and files a clean build would not produce, are
-    unlinked from the copy first, so nothing is ever written through a link into the live site;
-    the swap stays atomic and the result equals a clean build.
+    same `site_dir` is incremental: the staging folder starts with hard links to the current site's
+    files whose docs file is not newer, and only the docs files modified since are rendered (the
+    writer keeps the mtimes of unchanged files). Nothing is ever written through a link into the
+    live site; the swap stays atomic and the result equals a clean build.
     """
     site_dir = site_dir.resolve()
     restore_interrupted_swap(site_dir)
@@ -186,14 +185,12 @@ def publish(docs_dir: Path, site_dir: Path, *, content_date: date | None, strict
             stamp = _stamp(config, config_file, site_dir)
         if stamp is not None and site_dir.is_dir() and not site_dir.is_symlink():
             incremental = _read_stamp(stamp_file) == {**stamp, "site_inode": site_dir.stat().st_ino}
-        if incremental:
-            _link_tree(site_dir, staging)
         with source_date_epoch(content_date):
             if config.plugins:
                 # Plugins may gather every page before writing any (search does): MkDocs' own build.
                 mkdocs_build(config)
             else:
-                build_site(config, dirty=incremental, workers=workers, progress=progress)
+                build_site(config, previous=site_dir if incremental else None, workers=workers, progress=progress)
     except (Abort, MkDocsException) as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise PublishError(f"MkDocs could not build the site: {error}") from None
@@ -212,10 +209,12 @@ def publish(docs_dir: Path, site_dir: Path, *, content_date: date | None, strict
 
 # --------------------------------------------------------------------------- MkDocs' build, page by page in parallel
 
-PAGES_PER_WORKER = 50  # below this many pages per process, forking costs more than it saves
+# A worker renders at least this much Markdown (~200 ms of work), or forking costs more than it saves.
+# Bytes, not pages: a topic page of the whole archive costs as much as thousands of snapshot pages.
+MIN_BYTES_PER_WORKER = 2 << 20
 
 
-def build_site(config: MkDocsConfig, *, dirty: bool = False, workers: int | None = None,
+def build_site(config: MkDocsConfig, *, previous: Path | None = None, workers: int | None = None,
                progress: bool = False) -> None:
     """What `mkdocs build` does (mkdocs.commands.build.build, MkDocs 1.6.1, for a configuration
     without plugins), with the documentation pages rendered by forked worker processes.
@@ -228,10 +227,10 @@ def build_site(config: MkDocsConfig, *, dirty: bool = False, workers: int | None
     Warnings logged in a worker count for strict mode. The output is byte-identical to MkDocs'
     (tests/test_parallel_publish.py).
 
-    `workers`: at most this many processes (default: one per CPU), and one (no fork) for
-    fewer than PAGES_PER_WORKER pages each. `dirty`: render only the docs files newer than their
-    output, after removing from `site_dir` (a hard-linked copy of the last site) every file
-    this build will write or a clean build would not produce.
+    `workers`: at most this many processes (default: one per CPU), and one (no fork) for less
+    than MIN_BYTES_PER_WORKER of Markdown each. `previous`: the last site built from this docs
+    folder with this configuration; MkDocs' dirty build: the output files whose source is not
+    newer are hard-linked from it into the (empty) `site_dir`, and only the others are written.
     """
     mkdocs_logger = logging.getLogger("mkdocs")
     warning_counter = utils.CountHandler()
@@ -241,7 +240,7 @@ def build_site(config: MkDocsConfig, *, dirty: bool = False, workers: int | None
     try:
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
-        if not dirty:
+        if previous is None:
             utils.clean_directory(config.site_dir)
         files = get_files(config)
         env = config.theme.get_env()
@@ -258,21 +257,23 @@ def build_site(config: MkDocsConfig, *, dirty: bool = False, workers: int | None
             page.read_source(config)
         env = config.plugins.on_env(env, config=config, files=files)
 
+        dirty = previous is not None
         if dirty:
-            _remove_outdated(files, Path(config.site_dir))
+            _link_unchanged(files, previous, config.site_dir)
         files.copy_static_files(dirty=dirty, inclusion=InclusionLevel.is_included)
         for template in config.theme.static_templates:
             build_steps._build_theme_template(template, env, files, config, nav)
         for template in config.extra_templates:
             build_steps._build_extra_template(template, files, config, nav)
 
-        todo = [file for file in doc_files if not dirty or file.is_modified()]
+        sizes = {file.src_uri: os.path.getsize(file.abs_src_path)
+                 for file in doc_files if not dirty or file.is_modified()}
         # Largest first, so no worker is left with a big page at the end.
-        todo.sort(key=lambda file: os.path.getsize(file.abs_src_path), reverse=True)
+        todo = sorted((file for file in doc_files if file.src_uri in sizes), key=lambda f: sizes[f.src_uri], reverse=True)
         anchors_level = config.validation.links.anchors
         job = _Job(config, files, doc_files, nav, env,
                    validate_anchors=logging.getLogger("mkdocs.structure.pages").isEnabledFor(anchors_level))
-        count = min(workers or os.cpu_count() or 1, len(todo) // PAGES_PER_WORKER)
+        count = min(workers or os.cpu_count() or 1, sum(sizes.values()) // MIN_BYTES_PER_WORKER)
         if count > 1 and "fork" in multiprocessing.get_all_start_methods():
             anchors = _render_in_workers(job, todo, count, warning_counter, progress)
         else:
@@ -446,38 +447,31 @@ def _read_stamp(path: Path) -> dict | None:
         return None
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """`target` (an empty folder) becomes a copy of `source` made of hard links (copies if links fail)."""
-    for folder, dirnames, filenames in os.walk(source):
-        relative = os.path.relpath(folder, source)
-        destination = target if relative == "." else target / relative
-        for name in dirnames:
-            (destination / name).mkdir()
-        for name in filenames:
-            try:
-                os.link(os.path.join(folder, name), destination / name)
-            except OSError:
-                shutil.copy2(os.path.join(folder, name), destination / name)
-
-
-def _remove_outdated(files: Files, site_dir: Path) -> None:
-    """Leave in `site_dir` only the files a dirty build keeps as they are.
-
-    Removed: files a clean build would not produce (withdrawn pages, the sitemap and 404 page,
-    which are always rebuilt) and files whose source is newer, so no write goes through a hard link.
+def _link_unchanged(files: Files, previous: Path, site_dir: str) -> None:
+    """Hard-link (or copy) from `previous` into the empty `site_dir` each output file whose source is not
+    newer: what MkDocs' dirty build would leave as it is. Everything else (stale pages, withdrawn
+    pages, the sitemap and 404 page) is left for this build to write, or out, as a clean build would;
+    no write ever goes through a link into `previous`, and no folder is left empty.
     """
-    keep: set[str] = set()
+    folders: set[str] = set()
     for file in files:
-        if file.inclusion.is_included() and file.abs_dest_path is not None and not file.is_modified():
-            keep.add(os.path.normpath(file.abs_dest_path))
-    for folder, _, filenames in os.walk(site_dir):
-        for name in filenames:
-            path = os.path.normpath(os.path.join(folder, name))
-            if path not in keep:
-                os.unlink(path)
-    for folder, _, _ in os.walk(site_dir, topdown=False):
-        if folder != str(site_dir) and not os.listdir(folder):
-            os.rmdir(folder)  # a clean build has no empty folders; MkDocs makes the ones it needs
+        if not file.inclusion.is_included() or file.abs_src_path is None:
+            continue
+        old = os.path.join(previous, file.dest_uri)
+        try:
+            if os.path.getmtime(old) < os.path.getmtime(file.abs_src_path):
+                continue  # MkDocs' File.is_modified
+        except FileNotFoundError:
+            continue
+        new = os.path.join(site_dir, file.dest_uri)
+        folder = os.path.dirname(new)
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            folders.add(folder)
+        try:
+            os.link(old, new)
+        except OSError:
+            shutil.copy2(old, new)
 
 
 def quiet_mkdocs_info() -> None:

@@ -58,7 +58,7 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         runs.append(count)
         return render_in_workers(job, todo, count, *args)
 
-    monkeypatch.setattr(publish_module, "PAGES_PER_WORKER", 1)
+    monkeypatch.setattr(publish_module, "MIN_BYTES_PER_WORKER", 1)
     monkeypatch.setattr(publish_module, "_render_in_workers", recording)
     return runs
 
