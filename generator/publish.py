@@ -225,7 +225,7 @@ def build_site(config: MkDocsConfig, *, previous: Path | None = None, workers: i
     The workers share the pages out (largest first); each reads, renders and writes one page at
     a time and then drops its Markdown and HTML, where MkDocs keeps every page's until the end.
     Warnings logged in a worker count for strict mode. The output is byte-identical to MkDocs'
-    (tests/test_parallel_publish.py).
+    (tests/test_publish_parallel.py).
 
     `workers`: at most this many processes (default: one per CPU), and one (no fork) for less
     than MIN_BYTES_PER_WORKER of Markdown each. `previous`: the last site built from this docs
@@ -269,7 +269,8 @@ def build_site(config: MkDocsConfig, *, previous: Path | None = None, workers: i
         sizes = {file.src_uri: os.path.getsize(file.abs_src_path)
                  for file in doc_files if not dirty or file.is_modified()}
         # Largest first, so no worker is left with a big page at the end.
-        todo = sorted((file for file in doc_files if file.src_uri in sizes), key=lambda f: sizes[f.src_uri], reverse=True)
+        todo = sorted((file for file in doc_files if file.src_uri in sizes),
+                      key=lambda file: sizes[file.src_uri], reverse=True)
         anchors_level = config.validation.links.anchors
         job = _Job(config, files, doc_files, nav, env,
                    validate_anchors=logging.getLogger("mkdocs.structure.pages").isEnabledFor(anchors_level))

@@ -163,8 +163,10 @@ def test_every_internal_link_of_the_site_resolves(stock_site):
                 continue
             if path.startswith("/"):  # 404.html: from the site root
                 target = path.lstrip("/")
-            else:
-                target = posixpath.normpath(posixpath.join(base, path)) if path else page.relative_to(stock_site).as_posix()
+            elif path:
+                target = posixpath.normpath(posixpath.join(base, path))
+            else:  # an anchor on the page itself
+                target = page.relative_to(stock_site).as_posix()
             file = stock_site / target
             if file.is_dir():
                 file = file / "index.html"

@@ -140,7 +140,7 @@ def test_policy_text_can_never_open_or_close_a_region(tmp_path):
         snapshot_text("breakout.com", "2020-01-01", breakout, title=CLOSE), encoding="utf-8")
     docs = tmp_path / "docs"
     generate(content, docs)
-    page = frontmatter.loads((docs / "companies" / "breakout.com" / "2020-01-01.md").read_text(encoding="utf-8")).content
+    page = frontmatter.load(docs / "companies" / "breakout.com" / "2020-01-01.md").content
     lines = page.splitlines()
     assert lines.count(OPEN) == lines.count(CLOSE) > 0
     assert page.count("<!--") == lines.count(OPEN) + lines.count(CLOSE)  # the markers, and nothing else
