@@ -14,11 +14,11 @@ stashes each region whole, found with `str.find`.
 
 A region is also a valid raw HTML block on its own, so a publisher without this extension
 (plain MkDocs, Zensical, ProperDocs) renders exactly the same HTML, only slower. The
-generator's side of that contract: the marker lines have a blank line before and after, the
-region has no blank line inside, its top-level elements are block-level (or comments) and each
-takes whole lines of its own, and no line in it starts a Markdown code fence (``` or ~~~; our HTML has none:
-markdown-it turns such lines into <pre> blocks, whose newlines `markup.as_html_block` makes
-entities). A region that breaks the blank-line rules is left to Python-Markdown.
+generator's side of that contract: the marker lines have a blank line before and after; the
+region has no blank line inside; its top-level elements are block-level (or comments), each on
+whole lines of its own; and no line in it starts a Markdown code fence (``` or ~~~). Our HTML
+has none: markdown-it turns such lines into <pre> blocks, whose newlines `markup.as_html_block`
+makes entities. A region that breaks the blank-line rules is left to Python-Markdown.
 
 MkDocs' anchor scan does not see the ids inside regions. Links to them are HTML, not Markdown,
 so MkDocs would not check them anyway; tests/test_publish_parallel.py checks that every link and
