@@ -7,16 +7,16 @@ between two marker lines:
     <div ...>...</div>
     <!-- /kb:html -->
 
-Python-Markdown would scan every such region with regular expressions (fenced code) and feed it
-through `html.parser` twice per page under MkDocs (MkDocs' anchor scan, then md_in_html's raw-HTML
-block preprocessor) only to stash it unchanged. This preprocessor runs before all of them and
-stashes each region whole, found with `str.find`.
+Python-Markdown would scan every such region with regular expressions (whitespace normalisation,
+fenced code) and feed it through `html.parser` twice per page under MkDocs (MkDocs' anchor scan,
+then md_in_html's raw-HTML block preprocessor) only to stash it unchanged. This extension stashes
+each region whole, found with `str.find`, before all of them.
 
 A region is also a valid raw HTML block on its own, so a publisher without this extension
 (plain MkDocs, Zensical, ProperDocs) renders exactly the same HTML, only slower. The
 generator's side of that contract: the marker lines have a blank line before and after; the
 region has no blank line inside; its top-level elements are block-level (or comments), each on
-whole lines of its own; and no line in it starts a Markdown code fence (``` or ~~~). Our HTML
+whole lines of its own, starting in the first column; and no line in it starts a Markdown code fence (``` or ~~~). Our HTML
 has none: markdown-it turns such lines into <pre> blocks, whose newlines `markup.as_html_block`
 makes entities. A region that breaks the blank-line rules is left to Python-Markdown.
 
@@ -27,11 +27,18 @@ anchor of a built site resolves.
 
 from __future__ import annotations
 
-from markdown import Extension, Markdown
+import re
+
+from markdown import Extension, Markdown, util
 from markdown.preprocessors import Preprocessor
 
 OPEN = "<!-- kb:html -->"
 CLOSE = "<!-- /kb:html -->"
+# Stands in for a stashed region while Python-Markdown normalises whitespace, which would strip
+# the STX/ETX of a stash placeholder. "<!--" never comes from policy text or escaped values.
+_TOKEN_PREFIX = "<!-- kb:html:"
+_TOKEN = _TOKEN_PREFIX + "{} -->"
+_SPACES_ONLY_LINE = re.compile(r"\n +\n")
 
 
 def region(html: str) -> str:
@@ -40,10 +47,18 @@ def region(html: str) -> str:
 
 
 class RawHtmlRegions(Preprocessor):
+    """Stashes each region before whitespace normalisation (which would scan it with a regular
+    expression), as that normalisation would have left it; a token line takes its place."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(md)
+        self.tokens: dict[str, str] = {}  # token line -> stash placeholder, for RestorePlaceholders
+
     def run(self, lines: list[str]) -> list[str]:
+        self.tokens = {}
         text = "\n".join(lines)
         start = text.find(OPEN)
-        if start < 0:
+        if start < 0 or _TOKEN_PREFIX in text:
             return lines
         pieces: list[str] = []
         done = 0
@@ -52,30 +67,60 @@ class RawHtmlRegions(Preprocessor):
             if close < 0:
                 break
             end = close + 1 + len(CLOSE)
-            rest = text[end:end + 2]
+            html = None
             if (text.startswith("\n", start + len(OPEN))
                     and (start == 0 or text[start - 2:start] == "\n\n")
-                    and (rest == "\n\n" or end == len(text))
+                    and (text[end:end + 2] == "\n\n" or not text[end:].strip("\n"))
                     and text.find("\n\n", start, end) < 0):
-                # Python-Markdown keeps the blank line after a raw block as a trailing newline.
-                html = text[start:end] + ("\n" if rest == "\n\n" else "")
-                pieces.append(text[done:start])
-                pieces.append(self.md.htmlStash.store(html))
-                done = end
-                start = text.find(OPEN, end)
-            else:
+                html = self._normalized(text[start:end])
+            if html is None:
                 start = text.find(OPEN, start + len(OPEN))
+                continue
+            # Normalisation ends the text with a blank line, and Python-Markdown keeps the blank
+            # line after a raw block as a trailing newline.
+            token = _TOKEN.format(len(self.tokens))
+            self.tokens[token] = self.md.htmlStash.store(html + "\n")
+            pieces += [text[done:start], token]
+            done = end
+            start = text.find(OPEN, end)
         if not pieces:
             return lines
         pieces.append(text[done:])
         return "".join(pieces).split("\n")
 
+    def _normalized(self, html: str) -> str | None:
+        """`html` as markdown.preprocessors.NormalizeWhitespace leaves it; None if it would then
+        no longer be one block (a line break of another kind, a line of spaces only)."""
+        if "\r" in html:
+            return None
+        if util.STX in html or util.ETX in html:
+            html = html.replace(util.STX, "").replace(util.ETX, "")
+        if "\t" in html:
+            html = html.expandtabs(self.md.tab_length)  # each line starts a column: the same as in the page
+        if "\n " in html and _SPACES_ONLY_LINE.search(html):
+            return None
+        return html
+
+
+class RestorePlaceholders(Preprocessor):
+    """After whitespace normalisation: the stash placeholders replace RawHtmlRegions' tokens."""
+
+    def __init__(self, md: Markdown, regions: RawHtmlRegions) -> None:
+        super().__init__(md)
+        self.regions = regions
+
+    def run(self, lines: list[str]) -> list[str]:
+        tokens, self.regions.tokens = self.regions.tokens, {}
+        return [tokens.get(line, line) for line in lines] if tokens else lines
+
 
 class RawHtmlExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
-        # After whitespace normalisation (30); before fenced code (25), MkDocs' anchor scan (21) and
+        regions = RawHtmlRegions(md)
+        # Before whitespace normalisation (30), fenced code (25), MkDocs' anchor scan (21) and
         # html_block (20), which would each scan the whole region again.
-        md.preprocessors.register(RawHtmlRegions(md), "policykb_raw_html", 28)
+        md.preprocessors.register(regions, "policykb_raw_html", 35)
+        md.preprocessors.register(RestorePlaceholders(md, regions), "policykb_raw_html_placeholders", 29)
 
 
 def makeExtension(**kwargs: object) -> RawHtmlExtension:

@@ -105,6 +105,22 @@ def test_pages_of_markdown_and_regions_render_the_same_with_or_without_the_exten
     assert_same_html("\n\n".join(chunks) + "\n", regions=sum(chunk.startswith(OPEN) for chunk in chunks))
 
 
+# Lines Python-Markdown's whitespace normalisation changes: tabs, other line breaks, STX/ETX
+# (its placeholder delimiters), lines of spaces (blank to Markdown), indented lines inside elements.
+_odd_line = st.sampled_from(["<p>\ttab\t</p>", "<div>\n\t<p>\tnested tab</p>\n</div>", "<p>a\rb</p>",
+                             "<p>x\x02wzxhzdk:0\x03y</p>", "   ", "<div>\n   \n</div>", "<div>\n <p>in</p>\n</div>",
+                             "<div><p>a</p>\t\n</div>", "<!-- kb:html:0 -->", OPEN, CLOSE, ""])
+_odd_region = st.lists(st.one_of(_block, _odd_line), min_size=1, max_size=4).map(lambda lines: region(*lines))
+_odd_gap = st.sampled_from(["\n\n", "\n", "\n  \n", "\r\n\r\n", "\n\t\n", "\n\n\n"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(_markdown, _region, _odd_region), _odd_gap), min_size=1, max_size=6))
+def test_whitespace_oddities_render_the_same_with_or_without_the_extension(chunks):
+    text = "".join(chunk + gap for chunk, gap in chunks)
+    assert convert(text)[0] == convert(text, extension=False)[0]
+
+
 # ---------------------------------------------------------------------- the generator keeps the contract
 
 
