@@ -20,9 +20,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import fact_pages
+from . import fact_pages, rawhtml
 from .analyse import SnapshotAnalysis
-from .markup import md_escape
+from .markup import as_html_block, md_escape
 from .model import Company, Passage, Topic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -72,13 +72,21 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(link=link, long_date=long_date, thousands=thousands)
+    env.filters.update(link=link, long_date=long_date, thousands=thousands, href=_href_from_page,
+                       html_region=html_region)
     return env
 
 
 def render(env: jinja2.Environment, template: str, path: str, meta: dict[str, Any], **context: Any) -> Page:
-    body = env.get_template(template).render(**context)
+    """`path`: the page's docs path; templates see it as `page_path` (the `href` filter resolves links from it)."""
+    body = env.get_template(template).render(page_path=path, **context)
     return Page(path=path, meta=meta, body=body)
+
+
+def html_region(html: str) -> Markup:
+    """Finished HTML from a template -> a region Python-Markdown passes through unparsed (generator/rawhtml.py)."""
+    # + "\n": trim_blocks eats the newline after `{% endfilter %}`, and the region needs its line to itself.
+    return Markup(rawhtml.region(as_html_block(str(html))) + "\n")
 
 
 def html_title(text: str) -> str:
@@ -211,7 +219,9 @@ def report_page(env: jinja2.Environment, report: Mapping[str, Sequence[Mapping[s
 
 
 def page_url(path: str) -> str:
-    """The site URL (directory style, relative to the site root) of a docs page path."""
+    """The site URL (directory style, relative to the site root) of a docs file path; other files keep theirs."""
+    if not path.endswith(".md"):
+        return path
     if path == "index.md":
         return ""
     if path.endswith("/index.md"):
@@ -220,9 +230,21 @@ def page_url(path: str) -> str:
 
 
 def href(from_path: str, to_path: str, anchor: str = "") -> Markup:
-    """A relative link between two generated pages, for raw HTML (MkDocs rewrites only Markdown links)."""
+    """A relative link from a generated page to a docs file, for raw HTML (MkDocs rewrites only Markdown links).
+
+    The same string MkDocs writes for the Markdown link: directory URLs end in "/", files do not.
+    """
     start = page_url(from_path) or "."
-    target = page_url(to_path) or "."
-    relative = posixpath.relpath(target, start)
-    relative = "./" if relative == "." else relative + "/"
+    target = page_url(to_path)
+    relative = posixpath.relpath(target or ".", start)
+    if not target or target.endswith("/"):
+        relative = "./" if relative == "." else relative + "/"
     return link(relative + (f"#{anchor}" if anchor else ""))
+
+
+@jinja2.pass_context
+def _href_from_page(context: jinja2.runtime.Context, target: str) -> Markup:
+    """The `href` filter: a link written as in Markdown, relative to the page's docs file ("../index.md#id")."""
+    page = context["page_path"]
+    path, _, anchor = str(target).partition("#")
+    return href(page, posixpath.normpath(posixpath.join(posixpath.dirname(page), path)), anchor)

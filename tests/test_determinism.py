@@ -69,11 +69,11 @@ def test_failed_build_keeps_previous_site(tmp_path, monkeypatch):
     work = _build(CONTENT, tmp_path)
     before = tree(work / "site")
 
-    def broken(config):
+    def broken(config, **options):
         (Path(config["site_dir"]) / "half.html").write_text("half")
         raise publish_module.Abort("simulated MkDocs failure")
 
-    monkeypatch.setattr(publish_module, "mkdocs_build", broken)
+    monkeypatch.setattr(publish_module, "build_site", broken)
     with pytest.raises(PublishError):
         build(load_archive(HOSTILE), work / "docs", work / "site")
     assert tree(work / "site") == before

@@ -105,15 +105,15 @@ def test_company_page_shows_latest_facts_and_changes(rendered):
     # links from the company page go to the latest snapshot page's passages
     assert re.search(r'<a href="2019-09-01/#p-[a-z0-9-]+" title="[^"]*">DoubleClick</a>', body)
     # the latest version is a re-capture: "previous wording" is the version before the current wording
-    assert "**Since the previous wording** ([2010-04-01](2010-04-01.md))" in body
-    assert "**Since the first version**" not in body  # the same version: said once
-    changes = body[body.index("**Since the previous wording**"):body.index("## Versions")]
+    assert '<strong>Since the previous wording</strong> (<a href="2010-04-01/">2010-04-01</a>)' in body
+    assert "Since the first version" not in body  # the same version: said once
+    changes = body[body.index("<strong>Since the previous wording</strong>"):body.index("## Versions")]
     assert "Third parties named: added" in changes and "DoubleClick" in changes
     assert "Data collected: " in changes and "dropped" in changes and "Phone number" in changes
     # a dropped fact links to the older version, where it was
     assert re.search(r'dropped <a href="2010-04-01/#p-[a-z0-9-]+"[^>]*>Phone number</a>', changes)
-    assert "| Latest: [2019-09-01](2019-09-01.md) |" in body
-    assert "| First: [2010-04-01](2010-04-01.md) |" in body
+    assert '<td>Latest: <a href="2019-09-01/">2019-09-01</a></td>' in body
+    assert '<td>First: <a href="2010-04-01/">2010-04-01</a></td>' in body
 
 
 def test_single_version_company_has_nothing_to_compare(rendered):

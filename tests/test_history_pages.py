@@ -86,7 +86,7 @@ def test_snapshot_front_matter_and_links(docs):
     first = meta_of(docs, "companies/example.com/2015-04-02.md")
     assert first["previous"] is None and first["next"] == "2015-09-10"
     silent = (docs / "companies/example.com/2017-03-03.md").read_text(encoding="utf-8")
-    assert "[What changed](2017-03-03/changes.md)" in silent
+    assert '<a href="changes/">What changed</a>' in silent
     assert meta_of(docs, "companies/example.com/2017-03-03.md")["stated_date"] == date(2016, 7, 1)
     assert "What changed" not in (docs / "companies/example.com/2015-04-02.md").read_text(encoding="utf-8")
 
@@ -99,9 +99,9 @@ def test_diff_page_for_every_non_first_version(docs):
     meta = meta_of(docs, "companies/example.com/2017-03-03/changes.md")
     assert meta["change"] == "changed" and meta["announcement"] == "silent" and meta["previous"] == "2016-08-01"
     assert meta["search"] == {"exclude": True}
-    assert '!!! warning "Silent change"' in silent
-    assert "[This version (2017-03-03)](../2017-03-03.md)" in silent
-    assert "[Previous version (2016-08-01)](../2016-08-01.md)" in silent
+    assert '<div class="admonition warning">\n<p class="admonition-title">Silent change</p>' in silent
+    assert '<a href="../">This version (2017-03-03)</a>' in silent
+    assert '<a href="../../2016-08-01/">Previous version (2016-08-01)</a>' in silent
     assert 'href="https://web.archive.org/web/20160801120000id' in silent
     assert 'href="https://web.archive.org/web/20170303120000id' in silent
     assert '<ins class="diff-ins"><span class="diff-sign">+</span>providers, advertisers and analytics firms.</ins>' in silent
@@ -110,8 +110,9 @@ def test_diff_page_for_every_non_first_version(docs):
     cosmetic = (docs / "companies/example.com/2016-01-20/changes.md").read_text(encoding="utf-8")
     assert "No change in wording (cosmetic)" in cosmetic
     undated = (docs / "companies/example.com/2018-06-01/changes.md").read_text(encoding="utf-8")
-    assert "Sections added:** *Children*" in undated and "Sections removed:** *Sharing*" in undated
-    assert "Topics gained:**" in undated and "../../../topics/" in undated
+    assert "Sections added:</strong> <em>Children</em>" in undated
+    assert "Sections removed:</strong> <em>Sharing</em>" in undated
+    assert "Topics gained:</strong>" in undated and '<a href="../../../../topics/' in undated
 
 
 def test_diff_block_is_one_raw_html_block(docs):
@@ -124,11 +125,11 @@ def test_company_history_table_and_chart(docs):
     page = (docs / "companies/example.com/index.md").read_text(encoding="utf-8")
     assert ("3 changes in wording (1 silent); 2 later snapshots with the same wording "
             "(1 of them with cosmetic differences only)") in page
-    assert "| [2017-03-03](2017-03-03.md) | [changed](2017-03-03/changes.md) | " in page
+    assert '<tr><td><a href="2017-03-03/">2017-03-03</a></td><td><a href="2017-03-03/changes/">changed</a></td>' in page
     assert 'kb-announce--silent">silent</span>' in page
-    assert "| [2015-09-10](2015-09-10.md) | [recapture](2015-09-10/changes.md) |" in page
-    assert "](../../charts/companies/example.com.svg)" in page
-    assert "](../../feeds/example.com.xml)" in page
+    assert '<td><a href="2015-09-10/">2015-09-10</a></td><td><a href="2015-09-10/changes/">recapture</a></td>' in page
+    assert 'src="../../charts/companies/example.com.svg"' in page
+    assert 'href="../../feeds/example.com.xml"' in page
     assert meta_of(docs, "companies/example.com/index.md")["feed"] == "feeds/example.com.xml"
     svg = (docs / "charts/companies/example.com.svg").read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "<script" not in svg
@@ -141,13 +142,13 @@ def test_company_history_table_and_chart(docs):
 def test_timeline_lists_firsts_and_real_changes_only(docs):
     page = (docs / "timeline.md").read_text(encoding="utf-8")
     for day in ("2015-04-02", "2016-08-01", "2017-03-03", "2018-06-01", "2003-02-07"):
-        assert f"[{day}](" in page
+        assert f"/\">{day}</a>" in page
     for day in ("2015-09-10", "2016-01-20"):  # recapture, cosmetic
-        assert f"[{day}](" not in page
+        assert f"/\">{day}</a>" not in page
     assert page.index("## 2018") < page.index("## 2017") < page.index("## 2003")  # newest first
     # GDPR (2018-05-25) sits below the change of 2018-06-01, in the 2018 section
     gdpr = page.index('!!! milestone "25 May 2018: GDPR applies (EU)"')
-    assert page.index("[2018-06-01](") < gdpr < page.index("## 2017")
+    assert page.index('/">2018-06-01</a>') < gdpr < page.index("## 2017")
     assert "](charts/timeline-length.svg)" in page and "](charts/timeline-terms.svg)" in page
     assert "| Year | Median words |" in page
     assert "](feeds/all.xml)" in page
@@ -170,7 +171,7 @@ def test_timeline_splits_into_year_pages(history_content):
     assert paths[0] == "timeline.md" and "timeline/2018.md" in paths and "timeline/2003.md" in paths
     assert "[2018](timeline/2018.md)" in pages[0].body
     year = next(p for p in pages if p.path == "timeline/2018.md")
-    assert "(../companies/example.com/2018-06-01/changes.md)" in year.body
+    assert 'href="../../companies/example.com/2018-06-01/changes/"' in year.body
     assert "GDPR applies" in year.body
 
 
