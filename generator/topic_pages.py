@@ -7,8 +7,8 @@ companies x topics matrix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import jinja2
 from markupsafe import Markup
@@ -16,15 +16,24 @@ from markupsafe import Markup
 from .analyse import SnapshotAnalysis
 from .model import Company, Passage, Snapshot, Topic
 from .pages import Page, html_title, render
+from .stores import AnalysisSummary
 
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
+Summaries = Mapping[tuple[str, str], AnalysisSummary]
 
 
 @dataclass(frozen=True)
 class Quote:
-    passage: Passage
+    passage: Passage  # its text and Markdown left out: the page shows `html`
     html: Markup
     cues: str  # why the tagger chose this topic, for the reader
+
+
+@dataclass(frozen=True)
+class PassageLink:
+    """The first passage on a topic in an earlier version: the page links to it by its anchor."""
+
+    id: str
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,7 @@ class Coverage:
     company: Company
     latest: Snapshot
     quotes: tuple[Quote, ...]
-    earlier: tuple[tuple[Snapshot, Passage], ...]  # newest first, the first passage of each
+    earlier: tuple[tuple[Snapshot, PassageLink], ...]  # newest first
 
 
 def topic_page_path(topic_id: str) -> str:
@@ -48,49 +57,43 @@ def cue_text(passage: Passage, topic_id: str) -> str:
     return ""
 
 
-def passages_on(analysis: SnapshotAnalysis, topic_id: str) -> list[tuple[Passage, str]]:
-    return [
-        (passage, html)
-        for passage, html in zip(analysis.passages, analysis.passage_html)
-        if any(a.topic == topic_id for a in passage.topics)
-    ]
-
-
-def coverage(company: Company, analyses: Analyses, topic_id: str) -> Coverage:
+def company_coverage(company: Company, analyses: Analyses, summaries: Summaries,
+                     topics: Sequence[Topic]) -> dict[str, Coverage]:
+    """Topic id -> the company's coverage of it; only the latest version's full analysis is loaded."""
     latest = company.latest
-    quotes = tuple(
-        Quote(passage, Markup(html), cue_text(passage, topic_id))
-        for passage, html in passages_on(analyses[latest.key], topic_id)
-    )
-    earlier = []
+    analysis = analyses[latest.key]
+    quotes: dict[str, list[Quote]] = {topic.id: [] for topic in topics}
+    for passage, html in zip(analysis.passages, analysis.passage_html):
+        light = replace(passage, markdown="", text="")
+        for topic_id in dict.fromkeys(a.topic for a in passage.topics):
+            if topic_id in quotes:
+                quotes[topic_id].append(Quote(light, Markup(html), cue_text(passage, topic_id)))
+    earlier: dict[str, list[tuple[Snapshot, PassageLink]]] = {topic.id: [] for topic in topics}
     for snapshot in reversed(company.versions[:-1]):
-        found = passages_on(analyses[snapshot.key], topic_id)
-        if found:
-            earlier.append((snapshot, found[0][0]))
-    return Coverage(company, latest, quotes, tuple(earlier))
+        for topic_id, passage_id in summaries[snapshot.key].first_passages.items():
+            if topic_id in earlier:
+                earlier[topic_id].append((snapshot, PassageLink(passage_id)))
+    return {topic.id: Coverage(company, latest, tuple(quotes[topic.id]), tuple(earlier[topic.id])) for topic in topics}
 
 
-def topic_pages(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses,
-                topics: Sequence[Topic]) -> list[Page]:
+def topic_pages(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses, summaries: Summaries,
+                topics: Sequence[Topic]) -> Iterator[Page]:
     """The topics index, one page per topic, and the comparison matrix."""
-    table = {topic.id: [coverage(company, analyses, topic.id) for company in companies] for topic in topics}
-    pages = []
+    by_company = [company_coverage(company, analyses, summaries, topics) for company in companies]
     for topic in topics:
-        rows = table[topic.id]
+        rows = [coverage[topic.id] for coverage in by_company]
         addressed = [row for row in rows if row.quotes]
         silent = [row for row in rows if not row.quotes]
         meta = {"title": html_title(topic.title), "topic": topic.id, "category": topic.category,
                 "companies_addressing": len(addressed), "companies": len(rows),
                 "hide": ["navigation"]}  # not in the nav: its sidebar would be empty
-        pages.append(render(env, "topic.md.j2", topic_page_path(topic.id), meta,
-                            topic=topic, addressed=addressed, silent=silent, total=len(rows)))
-    counts = {topic.id: sum(1 for row in table[topic.id] if row.quotes) for topic in topics}
-    pages.append(render(env, "topics.md.j2", "topics/index.md", {"title": "Topics"},
-                        topics=topics, counts=counts, total=len(companies)))
+        yield render(env, "topic.md.j2", topic_page_path(topic.id), meta,
+                     topic=topic, addressed=addressed, silent=silent, total=len(rows))
+    counts = {topic.id: sum(1 for coverage in by_company if coverage[topic.id].quotes) for topic in topics}
+    yield render(env, "topics.md.j2", "topics/index.md", {"title": "Topics"},
+                 topics=topics, counts=counts, total=len(companies))
     matrix = [
-        {"company": company, "cells": [table[topic.id][index] for topic in topics]}
-        for index, company in enumerate(companies)
+        {"company": company, "cells": [coverage[topic.id] for topic in topics]}
+        for company, coverage in zip(companies, by_company)
     ]
-    pages.append(render(env, "compare.md.j2", "compare.md", {"title": "Compare companies"},
-                        topics=topics, matrix=matrix))
-    return pages
+    yield render(env, "compare.md.j2", "compare.md", {"title": "Compare companies"}, topics=topics, matrix=matrix)
