@@ -344,13 +344,11 @@ def csv_fields(fields: Sequence[Field]) -> list[Field]:
 
 
 def snapshot_rows(archive: Archive, company: Company) -> list[SnapshotRow]:
-    from .pipeline import relative_source  # pipeline imports this module
-
     versions = archive.histories.get(company.domain) or []
     return [
         SnapshotRow(company, index, archive.analyses[snapshot.key],
                     versions[index] if index < len(versions) and versions[index].slug == snapshot.slug else None,
-                    relative_source(snapshot.source, archive.content_dir))
+                    archive.source_files[snapshot.key])
         for index, snapshot in enumerate(company.versions)
     ]
 
@@ -407,8 +405,16 @@ def csv_value(field: Field, value: Any) -> str:
     return text
 
 
+def _json_default(value: Any) -> Any:
+    """For json.dumps: what json_value makes of the values JSON has no type for."""
+    if isinstance(value, (date, Mapping)):
+        return json_value(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def json_line(fields: Sequence[Field], row: Any) -> str:
-    return json.dumps(json_value(record(fields, row)), ensure_ascii=False, separators=(",", ":"))
+    # json.dumps walks the row itself, calling _json_default for dates (json_value walks it in Python)
+    return json.dumps(record(fields, row), ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
 def json_array(fields: Sequence[Field], rows: Sequence[Any]) -> bytes:

@@ -28,13 +28,13 @@ from . import fact_pages, history_pages, opendata, pages, topic_pages
 from . import home, site_style
 from . import search as search_index
 from .analyse import SnapshotAnalysis, load_context
-from .cache import PACKAGE
+from .cache import PACKAGE, KeyedStore, code_digest
 from .config import load_site_data
 from .history import VersionInfo
 from .model import Company, Snapshot, Topic, group_companies
 from .progress import progress_bar
 from .publish import publish
-from .reader import SnapshotError, read_content
+from .reader import SnapshotError, display_path, read_content
 from .stores import AnalysisSummary, DiffStore, analyse_archive
 from .writer import DocsWriter, FileRecord, Payload, WriteStats, asset_files, payload_bytes, write_payload
 
@@ -99,6 +99,9 @@ def load_archive(content_dir: Path, *, cache_dir: Path | None = None, today: dat
 
 
 def relative_source(source: str, content_dir: Path) -> str:
+    prefix = display_path(content_dir) + os.sep
+    if source.startswith(prefix):  # the reader's sources are under the folder as given to it
+        return Path(source[len(prefix):]).as_posix()
     try:
         return Path(source).resolve().relative_to(content_dir.resolve()).as_posix()
     except ValueError:
@@ -150,15 +153,16 @@ def generation_digest() -> str:
     digest = hashlib.sha256(sys.version.encode())
     for library in RENDERING_LIBRARIES:
         digest.update(f"{library} {importlib.metadata.version(library)}\n".encode())
-    for path in sorted([*PACKAGE.glob("*.py"), *(p for p in TEMPLATES.rglob("*") if p.is_file())]):
-        digest.update(path.relative_to(PACKAGE.parent).as_posix().encode() + b"\x00" + path.read_bytes())
+    for root, paths in ((PACKAGE, PACKAGE.glob("*.py")), (TEMPLATES, TEMPLATES.rglob("*"))):
+        for path in sorted(p for p in paths if p.is_file()):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\x00" + path.read_bytes())
     return digest.hexdigest()
 
 
 @cache
 def environment() -> jinja2.Environment:
     """One Jinja environment per process (its templates compile once)."""
-    return pages.make_environment()
+    return pages.make_environment(TEMPLATES)
 
 
 def company_digest(archive: Archive, company: Company) -> str:
@@ -240,8 +244,22 @@ def site_units(archive: Archive, company_digests: Mapping[str, str]) -> list[Uni
         return [*_pages(search_index.search_page(archive.topics)), *search_index.search_files(archive, docs).items()]
 
     def topic_outputs(done):
-        return _pages(*topic_pages.topic_pages(env, archive.companies, archive.analyses, archive.summaries,
-                                               archive.topics))
+        # What the topic pages quote of each company's latest version, kept between builds: a rebuild
+        # does not load thousands of full analyses to quote the same passages again.
+        cached = KeyedStore(archive.cache_dir / "topic-quotes.pickle" if archive.cache_dir is not None else None,
+                            code_digest(("topic_pages",)))
+
+        def quotes(company: Company) -> tuple[topic_pages.QuotedPassage, ...]:
+            key = archive.summaries[company.latest.key].key
+            found = cached.get(key)
+            if found is None:
+                found = topic_pages.analysis_quotes(archive.analyses[company.latest.key])
+                cached.put(key, found)
+            return found
+
+        for page in topic_pages.topic_pages(env, archive.companies, quotes, archive.summaries, archive.topics):
+            yield page.path, page
+        cached.save()
 
     return [
         Unit("home", None, home_outputs),
@@ -254,7 +272,7 @@ def site_units(archive: Archive, company_digests: Mapping[str, str]) -> list[Uni
         Unit("data-tables", fingerprint(tuple(company_digests[c.domain] for c in archive.companies)),
              lambda done: opendata.table_files(archive, archive.fragments, company_digests)),
         Unit("data", None, data_outputs),
-        Unit("search", search_index.index_digest(docs), search_outputs),
+        Unit("search", fingerprint(search_index.index_digest(docs), tuple(archive.topics)), search_outputs),
         Unit("site", None, lambda done: [*asset_files().items(),
                                           *site_style.site_style_files(archive.content_dir).items()]),
         Unit("data-manifest", None, data_manifest),  # last: it lists every file under data/

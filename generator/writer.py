@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,18 +47,35 @@ class FileRecord:
     sha256: str
 
 
-class _PlainDumper(yaml.SafeDumper):
-    """YAML without anchors: a value shared by two fields (two versions' equal stated dates, from one
-    cached analysis) is written twice, so the bytes never depend on which objects are shared."""
+def _plain(dumper: type[yaml.SafeDumper]) -> type[yaml.SafeDumper]:
+    """`dumper` without anchors: a value shared by two fields (two versions' equal stated dates, from
+    one cached analysis) is written twice, so the bytes never depend on which objects are shared."""
+    return type(f"Plain{dumper.__name__}", (dumper,), {"ignore_aliases": lambda self, data: True})
 
-    def ignore_aliases(self, data: object) -> bool:
-        return True
+
+PYTHON_DUMPER = _plain(yaml.SafeDumper)
+# libyaml's emitter is five times faster and writes the same bytes as PyYAML's for front matter whose
+# text is in the Basic Multilingual Plane without control characters (tests/test_writer.py); beyond
+# that they differ (libyaml escapes emoji, for one), so such pages keep PyYAML's.
+C_DUMPER = _plain(yaml.CSafeDumper) if getattr(yaml, "__with_libyaml__", False) else None
+C_SAFE_TEXT = re.compile("[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*\\Z")
+
+
+def _c_safe(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(C_SAFE_TEXT.match(value))
+    if isinstance(value, dict):
+        return all(key and _c_safe(key) and _c_safe(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_c_safe(item) for item in value)
+    return True
 
 
 def serialize(page: Page) -> bytes:
     if not page.meta:
         return page.body.encode("utf-8")
-    return (frontmatter.dumps(frontmatter.Post(page.body, **page.meta), Dumper=_PlainDumper) + "\n").encode("utf-8")
+    dumper = C_DUMPER if C_DUMPER is not None and _c_safe(page.meta) else PYTHON_DUMPER
+    return (frontmatter.dumps(frontmatter.Post(page.body, **page.meta), Dumper=dumper) + "\n").encode("utf-8")
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -195,17 +213,22 @@ class DocsWriter:
         self.manifest.put(key, (digest, {path: self.records[path] for path in paths}))
 
     def finish(self) -> WriteStats:
+        """Remove every file of the docs folder not added or kept, and the folders left empty."""
         removed = 0
-        for folder, dirs, files in os.walk(self.docs_dir, topdown=False):
-            base = Path(folder)
-            prefix = base.relative_to(self.docs_dir).as_posix()
+        root = os.fspath(self.docs_dir)
+        emptied: set[str] = set()  # folders whose every entry was removed (bottom-up walk: children first)
+        for folder, dirs, files in os.walk(root, topdown=False):
+            prefix = folder[len(root) + 1:] + "/" if folder != root else ""
+            kept = False
             for name in files:
-                relative = name if prefix == "." else f"{prefix}/{name}"
-                if relative not in self.records:
-                    (base / name).unlink()
+                if prefix + name in self.records:
+                    kept = True
+                else:
+                    os.unlink(os.path.join(folder, name))
                     removed += 1
-            if base != self.docs_dir and not any(base.iterdir()):
-                base.rmdir()
+            if folder != root and not kept and all(os.path.join(folder, d) in emptied for d in dirs):
+                os.rmdir(folder)
+                emptied.add(folder)
         self.manifest.save()
         return WriteStats(written=self.written, unchanged=len(self.records) - self.written, removed=removed)
 
