@@ -35,6 +35,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 __all__ = [
@@ -186,6 +187,7 @@ def words_of(body: str) -> list[str]:
     return [w for p in plain_paragraphs(body) for w in p.split()]
 
 
+@lru_cache(maxsize=1 << 17)  # a policy repeats its words: most keys are looked up, not computed
 def word_key(word: str) -> str:
     """Comparison key of one display word: cosmetic variants share a key."""
     if _MOJIBAKE_RE.search(word):
@@ -271,12 +273,14 @@ class _Para:
         self.key = " ".join(self.keys)
 
 
-def _paras(body: str) -> list[_Para]:
-    out = []
-    for text in plain_paragraphs(body):
-        words = text.split()
-        out.append(_Para(words, [word_key(w) for w in words]))
-    return out
+@lru_cache(maxsize=4)  # consecutive versions are diffed in turn: each body is the new, then the old one
+def _paras(body: str) -> tuple[_Para, ...]:
+    return tuple(_Para(words, [word_key(w) for w in words]) for words in (text.split() for text in plain_paragraphs(body)))
+
+
+def word_count(body: str) -> int:
+    """len(words_of(body)), sharing the work with the next word_diff of the same body."""
+    return sum(len(p.words) for p in _paras(body))
 
 
 def _merge_ops(ops: Iterable[DiffOp]) -> list[DiffOp]:

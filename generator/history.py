@@ -39,8 +39,8 @@ from .diff import (
     plain_paragraphs,
     unify_punctuation,
     DiffResult,
+    word_count,
     word_diff,
-    words_of,
 )
 
 __all__ = [
@@ -161,7 +161,7 @@ class BodyTraits:
 
 
 def body_traits(body: str) -> BodyTraits:
-    return BodyTraits(_sha256(_trivial(body)), _sha256(normalize_for_comparison(body)), len(words_of(body)))
+    return BodyTraits(_sha256(_trivial(body)), _sha256(normalize_for_comparison(body)), word_count(body))
 
 
 def classify_traits(previous: BodyTraits | None, current: BodyTraits) -> str:

@@ -286,15 +286,16 @@ def do_company_work(work: CompanyWork, analyses: AnalysisStore, diffs: DiffStore
             result.analysed += 1
         result.summaries[key] = summarise(key, analysis)
     traits = dict(work.traits)
-    for index, snapshot in enumerate(work.versions):
+    for index, snapshot in enumerate(work.versions):  # in order: each body's words are split once (diff._paras)
         if snapshot.body_sha256 not in traits:
             traits[snapshot.body_sha256] = result.traits[snapshot.body_sha256] = body_traits(body(index))
-    for index in range(1, len(work.versions)):
-        old, new = work.versions[index - 1], work.versions[index]
-        pair = (old.body_sha256, new.body_sha256)
+        if index == 0:
+            continue
+        old = work.versions[index - 1]
+        pair = (old.body_sha256, snapshot.body_sha256)
         if pair in work.counts or classify_traits(traits[pair[0]], traits[pair[1]]) not in (COSMETIC, CHANGED):
             continue
-        found = diffs.diff(replace(old, kept_body=body(index - 1)), replace(new, kept_body=body(index)))
+        found = diffs.diff(replace(old, kept_body=body(index - 1)), replace(snapshot, kept_body=body(index)))
         result.counts[pair] = (found.words_added, found.words_removed)
     if analyses.folder is None:
         result.analyses = {key: analyses.memory[key] for key in result.summaries if key in analyses.memory}
