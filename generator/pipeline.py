@@ -308,8 +308,12 @@ def data_files(archive: Archive) -> dict[str, bytes]:
 
 
 def _produce(writer: DocsWriter, unit: Unit) -> None:
-    if unit.digest is not None and writer.unchanged(unit.key, unit.digest):
-        return
+    """Write the unit's files, unless its digest says they are as the last build left them."""
+    if unit.digest is None or not writer.unchanged(unit.key, unit.digest):
+        _write(writer, unit)
+
+
+def _write(writer: DocsWriter, unit: Unit) -> None:
     paths = []
     for path, payload in unit.produce(writer.records):
         writer.add(path, payload)
@@ -360,16 +364,18 @@ def write_archive(archive: Archive, docs_dir: Path, *, workers: int | None = Non
     cache_dir = archive.cache_dir
     writer = DocsWriter(docs_dir, cache_dir / "pages.pickle" if cache_dir is not None else None, generation_digest())
     digests = {company.domain: company_digest(archive, company) for company in archive.companies}
-    todo = [(index, unit) for index, company in enumerate(archive.companies)
-            if not writer.unchanged((unit := company_unit(archive, company, digests[company.domain])).key,
-                                    unit.digest)]
+    todo = []  # (index, unit) of the companies whose pages must be rendered
+    for index, company in enumerate(archive.companies):
+        unit = company_unit(archive, company, digests[company.domain])
+        if not writer.unchanged(unit.key, digests[company.domain]):
+            todo.append((index, unit))
     workers = workers if workers is not None else (os.cpu_count() or 1)
     with progress_bar(progress and bool(todo), total=len(todo), desc="pages", unit="company") as bar:
         if workers > 1 and len(todo) >= RENDER_PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
             _render_companies(archive, writer, todo, workers, bar)
         else:
             for _, unit in todo:
-                _produce(writer, unit)
+                _write(writer, unit)
                 bar.update(1)
     for unit in site_units(archive, digests):
         _produce(writer, unit)

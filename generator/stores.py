@@ -261,9 +261,8 @@ class WorkResult:
     summaries: dict[str, AnalysisSummary] = field(default_factory=dict)
     traits: dict[str, BodyTraits] = field(default_factory=dict)
     counts: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    analyses: dict[str, SnapshotAnalysis] = field(default_factory=dict)  # only when the stores are in memory
+    analyses: dict[str, SnapshotAnalysis] = field(default_factory=dict)  # made by a worker with in-memory stores
     diffs: dict[str, Any] = field(default_factory=dict)  # idem
-    analysed: int = 0
 
 
 def do_company_work(work: CompanyWork, analyses: AnalysisStore, diffs: DiffStore) -> WorkResult:
@@ -283,7 +282,6 @@ def do_company_work(work: CompanyWork, analyses: AnalysisStore, diffs: DiffStore
         if analysis is None:
             analysis = analyse_snapshot(replace(snapshot, kept_body=body(index)), analyses.context)
             analyses.put(key, analysis)
-            result.analysed += 1
         result.summaries[key] = summarise(key, analysis)
     traits = dict(work.traits)
     for index, snapshot in enumerate(work.versions):  # in order: each body's words are split once (diff._paras)
@@ -297,10 +295,6 @@ def do_company_work(work: CompanyWork, analyses: AnalysisStore, diffs: DiffStore
             continue
         found = diffs.diff(replace(old, kept_body=body(index - 1)), replace(snapshot, kept_body=body(index)))
         result.counts[pair] = (found.words_added, found.words_removed)
-    if analyses.folder is None:
-        result.analyses = {key: analyses.memory[key] for key in result.summaries if key in analyses.memory}
-    if diffs.folder is None:
-        result.diffs = dict(diffs.memory)
     return result
 
 
@@ -313,11 +307,14 @@ def _init_worker(analysis_folder: Path | None, diff_folder: Path | None, context
 
 
 def _work_in_worker(work: CompanyWork) -> WorkResult:
+    """do_company_work in a worker process: what its stores keep in memory goes back with the result."""
     assert _worker_stores is not None
     analyses, diffs = _worker_stores
     analyses.memory.clear()
     diffs.memory.clear()
-    return do_company_work(work, *_worker_stores)
+    result = do_company_work(work, analyses, diffs)
+    result.analyses, result.diffs = dict(analyses.memory), dict(diffs.memory)
+    return result
 
 
 @dataclass(frozen=True)

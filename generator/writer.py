@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,18 +230,3 @@ class DocsWriter:
                 emptied.add(folder)
         self.manifest.save()
         return WriteStats(written=self.written, unchanged=len(self.records) - self.written, removed=removed)
-
-
-def write_docs(pages: Iterable[Page], docs_dir: Path, extra_files: dict[str, bytes] | None = None) -> WriteStats:
-    """Make `docs_dir` hold exactly `pages` and `extra_files` (relative path -> bytes)."""
-    writer = DocsWriter(docs_dir)
-    for page in pages:
-        writer.add_page(page)
-    for relative, data in (extra_files or {}).items():
-        writer.add(relative, data)
-    return writer.finish()
-
-
-def clear_folder(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
