@@ -14,9 +14,11 @@ import hashlib
 import importlib.metadata
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
@@ -140,6 +142,7 @@ class Unit:
     key: str
     digest: str | None
     produce: Produce
+    background: bool = False  # heavy, and no other unit needs its files: produced in a process of its own
 
 
 def fingerprint(*parts: object) -> str:
@@ -266,7 +269,7 @@ def site_units(archive: Archive, company_digests: Mapping[str, str]) -> list[Uni
         Unit("companies", None, lambda done: _pages(pages.companies_page(
             env, archive.companies, archive.summaries, archive.sectors))),
         Unit("report", None, report_outputs),
-        Unit("topics", topics_digest(archive), topic_outputs),
+        Unit("topics", topics_digest(archive), topic_outputs, background=True),
         Unit("timeline", None, timeline_outputs),
         Unit("stats", None, stats_outputs),
         Unit("data-tables", fingerprint(tuple(company_digests[c.domain] for c in archive.companies)),
@@ -321,37 +324,40 @@ def _write(writer: DocsWriter, unit: Unit) -> None:
     writer.done(unit.key, unit.digest or "", paths)
 
 
-_render_state: tuple[Archive, Path] | None = None  # set before forking render workers
+_fork_state: tuple[Sequence[Unit], Path] | None = None  # set before forking writer processes
 
 
-def _render_company_in_worker(task: tuple[int, str, dict[str, FileRecord]]) -> tuple[dict[str, FileRecord], int]:
-    assert _render_state is not None
-    archive, docs_dir = _render_state
-    index, digest, previous = task
+def _write_in_worker(task: tuple[int, dict[str, FileRecord]]) -> tuple[dict[str, FileRecord], int]:
+    """Write the files of one unit (by its index in the forked list) from a worker process: (records, written)."""
+    assert _fork_state is not None
+    units, docs_dir = _fork_state
+    index, previous = task
     files: dict[str, FileRecord] = {}
     written = 0
-    for path, payload in company_outputs(archive, archive.companies[index], digest):
+    for path, payload in units[index].produce({}):
         files[path], changed = write_payload(docs_dir, path, payload, previous.get(path))
         written += changed
     return files, written
 
 
-def _render_companies(archive: Archive, writer: DocsWriter, todo: list[tuple[int, Unit]], workers: int,
-                      bar) -> None:
-    """Company units, in forked processes that write their files and report them."""
-    global _render_state
-    _render_state = (archive, writer.docs_dir)
-    tasks = [(index, unit.digest, writer.previous_files(unit.key)) for index, unit in todo]
-    gc.freeze()  # the workers share the archive copy-on-write: keep their garbage collector off those pages
+@contextmanager
+def _writer_processes(units: Sequence[Unit], docs_dir: Path, processes: int) -> Iterator[multiprocessing.pool.Pool]:
+    """Forked processes writing `units` (see _write_in_worker): they share the archive copy-on-write."""
+    global _fork_state
+    _fork_state = (units, docs_dir)
+    gc.freeze()  # keep the workers' garbage collector off the shared pages (touching them copies them)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for (_, unit), (files, written) in zip(todo, pool.imap(_render_company_in_worker, tasks, chunksize=4)):
-                writer.adopt(files, written)
-                writer.done(unit.key, unit.digest, files)
-                bar.update(1)
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield pool
     finally:
         gc.unfreeze()
-        _render_state = None
+        _fork_state = None
+
+
+def _adopt(writer: DocsWriter, unit: Unit, result: tuple[dict[str, FileRecord], int]) -> None:
+    files, written = result
+    writer.adopt(files, written)
+    writer.done(unit.key, unit.digest or "", files)
 
 
 def write_archive(archive: Archive, docs_dir: Path, *, workers: int | None = None,
@@ -359,26 +365,38 @@ def write_archive(archive: Archive, docs_dir: Path, *, workers: int | None = Non
     """Render every page and data file into `docs_dir`, skipping the units that have not changed.
 
     Pages are written as they come (no build holds them all). `workers`: processes rendering
-    the company units when many changed (default: the CPU count).
+    the company units when many changed, and the background units alongside the others
+    (default: the CPU count).
     """
     cache_dir = archive.cache_dir
     writer = DocsWriter(docs_dir, cache_dir / "pages.pickle" if cache_dir is not None else None, generation_digest())
     digests = {company.domain: company_digest(archive, company) for company in archive.companies}
-    todo = []  # (index, unit) of the companies whose pages must be rendered
-    for index, company in enumerate(archive.companies):
-        unit = company_unit(archive, company, digests[company.domain])
-        if not writer.unchanged(unit.key, digests[company.domain]):
-            todo.append((index, unit))
+    todo = [unit for unit in (company_unit(archive, c, digests[c.domain]) for c in archive.companies)
+            if not writer.unchanged(unit.key, unit.digest)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
     with progress_bar(progress and bool(todo), total=len(todo), desc="pages", unit="company") as bar:
-        if workers > 1 and len(todo) >= RENDER_PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-            _render_companies(archive, writer, todo, workers, bar)
+        if parallel and len(todo) >= RENDER_PARALLEL_THRESHOLD:
+            with _writer_processes(todo, docs_dir, workers) as pool:
+                tasks = [(index, writer.previous_files(unit.key)) for index, unit in enumerate(todo)]
+                for unit, result in zip(todo, pool.imap(_write_in_worker, tasks, chunksize=4)):
+                    _adopt(writer, unit, result)
+                    bar.update(1)
         else:
-            for _, unit in todo:
+            for unit in todo:
                 _write(writer, unit)
                 bar.update(1)
-    for unit in site_units(archive, digests):
-        _produce(writer, unit)
+    units = site_units(archive, digests)
+    background = [unit for unit in units if parallel and unit.background
+                  and (unit.digest is None or not writer.unchanged(unit.key, unit.digest))]
+    with _writer_processes(background, docs_dir, len(background)) if background else nullcontext() as pool:
+        pending = [pool.apply_async(_write_in_worker, ((index, writer.previous_files(unit.key)),))
+                   for index, unit in enumerate(background)]
+        for unit in units:
+            if not (parallel and unit.background):
+                _produce(writer, unit)
+        for unit, result in zip(background, pending):
+            _adopt(writer, unit, result.get())
     stats = writer.finish()
     archive.fragments.prune(set(digests.values()))
     return GenerateResult(archive, stats)

@@ -118,9 +118,12 @@ def test_a_rebuild_without_changes_renders_and_analyses_nothing(content, tmp_pat
     assert result.stats.written == 0 and result.stats.removed == 0
 
 
-def test_a_new_version_renders_its_company_only(content, tmp_path, rendered, analysed):
+def test_a_new_version_renders_its_company_only(content, tmp_path, rendered, analysed, monkeypatch):
     work = tmp_path / "work"
     generate(content, work)
+    quoted = []
+    real_quotes = pipeline.topic_pages.analysis_quotes
+    monkeypatch.setattr(pipeline.topic_pages, "analysis_quotes", lambda analysis: quoted.append(1) or real_quotes(analysis))
     folder = companies(content)[0]
     latest = sorted(folder.glob("*.md"))[-1]
     text = latest.read_text(encoding="utf-8").replace(f"archived on {latest.stem}", "archived on 2026-09-30", 1)
@@ -131,6 +134,7 @@ def test_a_new_version_renders_its_company_only(content, tmp_path, rendered, ana
     assert len(analysed) == 1
     assert rendered["snapshot.md.j2"] == len(list(folder.glob("*.md")))  # "version i of n" changed on each
     assert rendered["company.md.j2"] == 1
+    assert len(quoted) == 1  # the topic pages quote the other companies from the cache
     assert same_as_clean(content, work, tmp_path) == []
 
 
@@ -202,7 +206,7 @@ def test_a_changed_template_renders_again(content, tmp_path, monkeypatch, render
 
 
 @pytest.mark.parametrize("damage", ["summaries.pickle", "history.pickle", "pages.pickle", "read-index.pickle",
-                                    "analyses", "diffs", "fragments", "search"])
+                                    "topic-quotes.pickle", "analyses", "diffs", "fragments", "search"])
 def test_a_damaged_cache_file_is_a_miss(content, tmp_path, damage):
     work = tmp_path / "work"
     generate(content, work)
