@@ -81,10 +81,21 @@ class KeyedStore:
         self.entries[key] = self.used[key] = value
         self.added += 1
 
-    def save(self) -> None:
-        """Keep what this build used; written only when that differs from the file."""
-        if self.path is None or (not self.added and len(self.used) == len(self.entries)):
-            return
-        save_pickle(self.path, {"digest": self.digest, "entries": self.used})
+    def save(self) -> bool:
+        """Keep what this build used; written (and True) only when that differs from the file."""
+        if not self.added and len(self.used) == len(self.entries):
+            return False
+        if self.path is not None:
+            save_pickle(self.path, {"digest": self.digest, "entries": self.used})
         self.entries = dict(self.used)
         self.added = 0
+        return True
+
+
+def prune_folder(folder: Path | None, keep: set[str]) -> None:
+    """Remove the pickles under `folder` (in its <xx>/ subfolders) whose name is not in `keep`."""
+    if folder is None or not folder.is_dir():
+        return
+    for path in folder.glob("*/*.pickle"):
+        if path.stem not in keep:
+            path.unlink()

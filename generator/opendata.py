@@ -36,7 +36,7 @@ import jinja2
 from markupsafe import Markup
 
 from .analyse import SnapshotAnalysis
-from .cache import load_pickle, save_pickle
+from .cache import load_pickle, prune_folder, save_pickle
 from .config import load_site_data
 from .history import VersionInfo
 from .model import Company, Passage, Snapshot
@@ -544,11 +544,7 @@ class FragmentStore:
 
     def prune(self, keep: set[str]) -> None:
         """Remove the fragments of companies that changed or left the archive."""
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for path in self.folder.glob("*/*.pickle"):
-            if path.stem not in keep:
-                path.unlink()
+        prune_folder(self.folder, keep)
 
 
 def table_files(archive: Archive, fragments: FragmentStore,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .analyse import AnalysisContext, SnapshotAnalysis, analyse_snapshot, analysis_key
-from .cache import KeyedStore, code_digest, load_pickle, save_pickle
+from .cache import KeyedStore, code_digest, load_pickle, prune_folder, save_pickle
 from .diff import DiffResult, SectionChanges, section_changes, word_diff
 from .facts import SnapshotFacts
 from .history import CHANGED, COSMETIC, BodyTraits, VersionInfo, body_traits, classify_traits, history_from_traits
@@ -191,8 +191,7 @@ class Analyses(Mapping[tuple[str, str], SnapshotAnalysis]):
 # --------------------------------------------------------------------------- diffs
 
 
-def _text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+DIFF_KINDS = ("diff", "sections")  # what DiffStore keeps per pair of versions
 
 
 class DiffStore:
@@ -209,14 +208,17 @@ class DiffStore:
         self.memory: dict[str, Any] = {}
         self.computed: Counter[str] = Counter()
 
+    def name(self, kind: str, parts: Sequence[str]) -> str:
+        return f"{kind}-{hashlib.sha256(chr(0).join((kind, self.digest, *parts)).encode('utf-8')).hexdigest()}"
+
     def cached(self, kind: str, parts: Sequence[str], compute: Callable[[], Any]) -> Any:
-        key = hashlib.sha256("\x00".join((kind, self.digest, *parts)).encode("utf-8")).hexdigest()
+        name = self.name(kind, parts)
         if self.folder is None:
-            if key not in self.memory:
-                self.memory[key] = compute()
+            if name not in self.memory:
+                self.memory[name] = compute()
                 self.computed[kind] += 1
-            return self.memory[key]
-        path = self.folder / key[:2] / f"{kind}-{key}.pickle"
+            return self.memory[name]
+        path = self.folder / name[len(kind) + 1:][:2] / f"{name}.pickle"
         value = load_pickle(path)
         if value is None:
             value = compute()
@@ -355,9 +357,15 @@ class ArchiveStores:
         self.analyses.memory.update(result.analyses)
         self.diffs.memory.update(result.diffs)
 
-    def save(self) -> None:
-        self.summaries.save()
-        self.history.save()
+    def save(self, companies: Sequence[Company]) -> None:
+        """Save the summaries and history inputs; when they changed, remove the analyses and diffs
+        no snapshot of `companies` uses any more (edited or removed ones, or made by older code)."""
+        changed = self.summaries.save()
+        changed = self.history.save() or changed
+        if changed:
+            prune_folder(self.analyses.folder, set(self.summaries.entries))
+            pairs = [(old.body_sha256, new.body_sha256) for c in companies for old, new in zip(c.versions, c.versions[1:])]
+            prune_folder(self.diffs.folder, {self.diffs.name(kind, pair) for pair in pairs for kind in DIFF_KINDS})
 
 
 def plan_work(companies: Sequence[Company], stores: ArchiveStores) -> list[CompanyWork]:
@@ -406,7 +414,7 @@ def analyse_archive(companies: Sequence[Company], context: AnalysisContext, *, c
         )
         for company in companies
     }
-    stores.save()
+    stores.save(companies)
     snapshots = [s for c in companies for s in c.versions]
     return ArchiveAnalysis(summaries, Analyses(stores.analyses, snapshots), histories, stores.diffs)
 

@@ -54,17 +54,20 @@ def _plain(dumper: type[yaml.SafeDumper]) -> type[yaml.SafeDumper]:
 
 PYTHON_DUMPER = _plain(yaml.SafeDumper)
 # libyaml's emitter is five times faster and writes the same bytes as PyYAML's for front matter whose
-# text is in the Basic Multilingual Plane without control characters (tests/test_writer.py); beyond
-# that they differ (libyaml escapes emoji, for one), so such pages keep PyYAML's.
+# keys are short ASCII and whose text YAML can print as it is (tests/test_writer.py): Basic Multilingual
+# Plane characters, no control characters, no line or paragraph separators and no byte-order mark.
+# Beyond that the two differ (libyaml escapes emoji, measures keys in bytes, folds long escaped
+# strings elsewhere), so such pages keep PyYAML's.
 C_DUMPER = _plain(yaml.CSafeDumper) if getattr(yaml, "__with_libyaml__", False) else None
-C_SAFE_TEXT = re.compile("[\x20-\x7e\xa0-\ud7ff\ue000-\uffff]*\\Z")
+C_SAFE_TEXT = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*\\Z")
+C_SAFE_KEY = re.compile("[\x20-\x7e]{1,100}\\Z")
 
 
 def _c_safe(value: object) -> bool:
     if isinstance(value, str):
         return bool(C_SAFE_TEXT.match(value))
     if isinstance(value, dict):
-        return all(key and _c_safe(key) and _c_safe(item) for key, item in value.items())
+        return all(isinstance(key, str) and C_SAFE_KEY.match(key) and _c_safe(item) for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return all(_c_safe(item) for item in value)
     return True

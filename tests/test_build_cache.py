@@ -228,3 +228,20 @@ def test_parallel_rendering_equals_serial(content, tmp_path, monkeypatch):
     write_archive(archive, tmp_path / "parallel", workers=2)
     write_archive(load_archive(content), tmp_path / "serial", workers=1)
     assert differences(tmp_path / "parallel", tmp_path / "serial") == []
+
+
+def test_analyses_and_diffs_no_snapshot_uses_are_removed(content, tmp_path):
+    work = tmp_path / "work"
+    generate(content, work)
+    folder = next(c for c in companies(content) if len(list(c.glob("*.md"))) >= 3)
+    latest = sorted(folder.glob("*.md"))[-1]
+    latest.write_text(latest.read_text(encoding="utf-8") + "\nA sentence that was not there.\n", encoding="utf-8")
+    archive = generate(content, work).archive
+    analyses = {p.stem for p in (work / "cache" / "analyses").rglob("*.pickle")}
+    assert analyses == {archive.summaries[s.key].key for s in archive.snapshots}
+    pairs = [(old, new) for c in archive.companies for old, new in zip(c.versions, c.versions[1:])]
+    kept = {p.stem for p in (work / "cache" / "diffs").rglob("*.pickle")}
+    assert kept <= {archive.diffs.name(kind, (old.body_sha256, new.body_sha256))
+                    for old, new in pairs for kind in stores.DIFF_KINDS}
+    assert archive.diffs.name("diff", (pairs[0][0].body_sha256, pairs[0][1].body_sha256)) in kept or \
+        archive.histories[archive.companies[0].domain][1].change in ("first", "recapture")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import date, timezone
 
 import frontmatter
 import pytest
@@ -23,7 +23,11 @@ _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.
 
 
 _keys = st.from_regex(r"[a-z][a-z_]{0,14}", fullmatch=True)
-_texts = st.one_of(st.text(), st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs", "Cc"))))
+_printable = st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs", "Cc"))
+_texts = st.one_of(
+    st.text(), st.text(_printable),
+    st.lists(st.text(_printable, max_size=15), max_size=40).map(" ".join),  # long enough to be folded
+)
 _meta_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.dates(), _texts),
                             lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys | _texts, inner, max_size=4),
                             max_leaves=12)
