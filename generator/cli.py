@@ -124,7 +124,7 @@ def command_build(args: argparse.Namespace) -> int:
     summary, rejected = _summary(result, f"built {args.out}"), list(archive.rejected)
     content_date = archive.last_archived
     state_dir = args.cache / "publish" if args.cache is not None else None
-    del archive, result  # MkDocs holds every page in memory too: let it reuse the analyses' memory
+    del archive, result  # MkDocs holds every page in memory: let it reuse the summaries' memory
     gc.collect()
     incremental = publish(args.docs, args.out, content_date=content_date, strict=not args.no_strict,
                           state_dir=state_dir, progress=progress)
@@ -218,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ConfigError, PublishError) as error:
+    except (ConfigError, PublishError, SnapshotError) as error:  # SnapshotError: a file changed during the build
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -35,6 +35,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 __all__ = [
@@ -186,6 +187,7 @@ def words_of(body: str) -> list[str]:
     return [w for p in plain_paragraphs(body) for w in p.split()]
 
 
+@lru_cache(maxsize=1 << 17)  # a policy repeats its words: most keys are looked up, not computed
 def word_key(word: str) -> str:
     """Comparison key of one display word: cosmetic variants share a key."""
     if _MOJIBAKE_RE.search(word):
@@ -271,12 +273,14 @@ class _Para:
         self.key = " ".join(self.keys)
 
 
-def _paras(body: str) -> list[_Para]:
-    out = []
-    for text in plain_paragraphs(body):
-        words = text.split()
-        out.append(_Para(words, [word_key(w) for w in words]))
-    return out
+@lru_cache(maxsize=4)  # consecutive versions are diffed in turn: each body is the new, then the old one
+def _paras(body: str) -> tuple[_Para, ...]:
+    return tuple(_Para(words, [word_key(w) for w in words]) for words in (text.split() for text in plain_paragraphs(body)))
+
+
+def word_count(body: str) -> int:
+    """len(words_of(body)), sharing the work with the next word_diff of the same body."""
+    return sum(len(p.words) for p in _paras(body))
 
 
 def _merge_ops(ops: Iterable[DiffOp]) -> list[DiffOp]:
@@ -671,6 +675,93 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+@dataclass
+class _Piece:
+    """Words of one kind ("eq", "del", "ins") in one paragraph of a diff, or a paragraph break ("br")."""
+
+    kind: str
+    words: Sequence[str]
+    block: int
+    hidden: bool = False  # an unchanged stretch folded away
+
+
+_FAR = 1 << 30  # no change on that side
+
+
+def _hide_context(result: DiffResult, context: int) -> list[_Piece]:
+    """The diff as pieces, unchanged words farther than `context` words from any change hidden.
+
+    A break between two hidden words is hidden too; a hidden stretch of fewer than 8 words is
+    not worth its marker and is shown. Works on runs of words, not word by word.
+    """
+    pieces: list[_Piece] = []
+    for bi, blk in enumerate(result.blocks):
+        if bi:
+            pieces.append(_Piece("br", (), bi))
+        for op in blk.ops:
+            if op.tag == "equal":
+                if op.new:
+                    pieces.append(_Piece("eq", op.new, bi))
+            else:
+                if op.old:
+                    pieces.append(_Piece("del", op.old, bi))
+                if op.new:
+                    pieces.append(_Piece("ins", op.new, bi))
+    # distance (in words) from each unchanged run to the nearest change before and after it
+    before: dict[int, int] = {}
+    after: dict[int, int] = {}
+    for order, distance in ((range(len(pieces)), before), (range(len(pieces) - 1, -1, -1), after)):
+        last = _FAR
+        for index in order:
+            piece = pieces[index]
+            if piece.kind == "eq":
+                distance[index] = last
+                if last < _FAR:
+                    last += len(piece.words)
+            elif piece.kind != "br":
+                last = 0
+    split: list[_Piece] = []
+    for index, piece in enumerate(pieces):
+        if piece.kind != "eq":
+            split.append(piece)
+            continue
+        size = len(piece.words)
+        # word j is hidden when before + j + 1 > context and after + size - j > context
+        start = 0 if before[index] >= _FAR else max(0, context - before[index])
+        end = size if after[index] >= _FAR else min(size, size - context + after[index])
+        if start >= end:
+            split.append(piece)
+            continue
+        for lo, hi, hidden in ((0, start, False), (start, end, True), (end, size, False)):
+            if lo < hi:
+                split.append(_Piece("eq", piece.words[lo:hi], piece.block, hidden))
+    nearest = True  # is the nearest word before (then after) a break hidden? none counts as hidden
+    for piece in split:
+        if piece.kind == "br":
+            piece.hidden = nearest
+        else:
+            nearest = piece.hidden
+    nearest = True
+    for piece in reversed(split):
+        if piece.kind == "br":
+            piece.hidden = piece.hidden and nearest
+        else:
+            nearest = piece.hidden
+    index = 0
+    while index < len(split):
+        if not split[index].hidden:
+            index += 1
+            continue
+        end = index
+        while end < len(split) and split[end].hidden:
+            end += 1
+        if sum(len(p.words) for p in split[index:end]) < 8:
+            for p in split[index:end]:
+                p.hidden = False
+        index = end
+    return split
+
+
 def render_diff_html(result: DiffResult, expandable: bool = True) -> str:
     """Safe HTML for a diff: every word html-escaped, <ins>/<del> marks with visible signs,
     unchanged stretches longer than the context collapsed into <details class="diff-skip">
@@ -681,55 +772,8 @@ def render_diff_html(result: DiffResult, expandable: bool = True) -> str:
     without the hidden text -- for summaries of very long policies, where the full text is
     one link away on the snapshot page.
     """
-    ctx = max(0, result.context_words)
-    # flatten to a stream: ("w", kind, text, block_index) / ("br", block_index)
-    stream: list[tuple[str, str, str, int]] = []
-    for bi, blk in enumerate(result.blocks):
-        if bi:
-            stream.append(("br", "", "", bi))
-        for op in blk.ops:
-            if op.tag == "equal":
-                stream.extend(("w", "eq", w, bi) for w in op.new)
-            else:
-                stream.extend(("w", "del", w, bi) for w in op.old)
-                stream.extend(("w", "ins", w, bi) for w in op.new)
+    stream = _hide_context(result, max(0, result.context_words))
     n = len(stream)
-    # distance (in words) from each equal word to the nearest change
-    INF = 1 << 30
-    dist = [INF] * n
-    for order in (range(n), range(n - 1, -1, -1)):  # nearest change before, then after
-        last = INF
-        for i in order:
-            item = stream[i]
-            if item[0] != "w":
-                continue
-            if item[1] != "eq":
-                last = 0
-            elif last < INF:
-                last += 1
-            dist[i] = min(dist[i], last)
-    hidden = [stream[i][0] == "w" and stream[i][1] == "eq" and dist[i] > ctx for i in range(n)]
-    # breaks between two hidden words are hidden too
-    for i in range(n):
-        if stream[i][0] == "br":
-            prev_h = next((hidden[k] for k in range(i - 1, -1, -1) if stream[k][0] == "w"), True)
-            next_h = next((hidden[k] for k in range(i + 1, n) if stream[k][0] == "w"), True)
-            hidden[i] = prev_h and next_h
-    # short hidden runs are not worth a marker: show them
-    i = 0
-    while i < n:
-        if hidden[i]:
-            j = i
-            while j < n and hidden[j]:
-                j += 1
-            words = sum(1 for k in range(i, j) if stream[k][0] == "w")
-            if words < 8:
-                for k in range(i, j):
-                    hidden[k] = False
-            i = j
-        else:
-            i += 1
-
     block_cls = {}
     for bi, blk in enumerate(result.blocks):
         cls = "diff-para"
@@ -777,18 +821,17 @@ def render_diff_html(result: DiffResult, expandable: bool = True) -> str:
 
     i = 0
     while i < n:
-        kind, wk, text, bi = stream[i]
-        if hidden[i]:
+        piece = stream[i]
+        if piece.hidden:
             close_para()
             j = i
-            while j < n and hidden[j]:
-                j += 1
             paras: list[list[str]] = [[]]
-            for k in range(i, j):
-                if stream[k][0] == "br":
+            while j < n and stream[j].hidden:
+                if stream[j].kind == "br":
                     paras.append([])
                 else:
-                    paras[-1].append(stream[k][2])
+                    paras[-1].extend(stream[j].words)
+                j += 1
             count = sum(len(p) for p in paras)
             if not expandable:
                 out.append(f'<p class="diff-skip">\u2026 {count:,} unchanged words \u2026</p>')
@@ -801,15 +844,15 @@ def render_diff_html(result: DiffResult, expandable: bool = True) -> str:
             )
             i = j
             continue
-        if kind == "br":
+        if piece.kind == "br":
             close_para()
             i += 1
             continue
-        open_para(bi)
-        if wk != run_kind:
+        open_para(piece.block)
+        if piece.kind != run_kind:
             flush_run()
-            run_kind = wk
-        run_words.append(text)
+            run_kind = piece.kind
+        run_words.extend(piece.words)
         i += 1
     close_para()
     out.append("</div>")

@@ -550,7 +550,7 @@ def stats_for(archive: Archive) -> ArchiveStats:
     hit = _memo.get(key)
     if hit is not None and hit[0]() is archive:
         return hit[1]
-    stats = archive_stats(archive.companies, archive.analyses)
+    stats = archive_stats(archive.companies, archive.summaries)
     _memo[key] = (weakref.ref(archive, lambda _ref, key=key: _memo.pop(key, None)), stats)
     return stats
 

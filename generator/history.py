@@ -22,6 +22,7 @@ Change classes (see `classify_change`):
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,8 +39,8 @@ from .diff import (
     plain_paragraphs,
     unify_punctuation,
     DiffResult,
+    word_count,
     word_diff,
-    words_of,
 )
 
 __all__ = [
@@ -50,10 +51,14 @@ __all__ = [
     "ANNOUNCED",
     "SILENT",
     "UNDATED",
+    "BodyTraits",
     "VersionInfo",
+    "body_traits",
     "normalize_for_comparison",
     "classify_change",
+    "classify_traits",
     "announcement",
+    "history_from_traits",
     "version_history",
 ]
 
@@ -141,6 +146,35 @@ def _trivial(body: str) -> str:
     return " ".join(body.split())
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class BodyTraits:
+    """What classifying a version needs of its body, so a history is computed without the texts
+    (they are hashed once per distinct body and cached)."""
+
+    spacing: str  # sha256 of the body with its whitespace collapsed: equal for recaptures
+    wording: str  # sha256 of normalize_for_comparison(body): equal for cosmetic differences
+    words: int  # display words of the body (`words_of`)
+
+
+def body_traits(body: str) -> BodyTraits:
+    return BodyTraits(_sha256(_trivial(body)), _sha256(normalize_for_comparison(body)), word_count(body))
+
+
+def classify_traits(previous: BodyTraits | None, current: BodyTraits) -> str:
+    """`classify_change` from the bodies' traits."""
+    if previous is None:
+        return FIRST
+    if previous.spacing == current.spacing:
+        return RECAPTURE
+    if previous.wording == current.wording:
+        return COSMETIC
+    return CHANGED
+
+
 def classify_change(previous_body: str | None, body: str) -> str:
     """Classify a version against the previous one of the same policy.
 
@@ -152,25 +186,9 @@ def classify_change(previous_body: str | None, body: str) -> str:
       markup, link targets, Wayback timestamps, copyright years, navigation junk;
     - "changed": the normalised wording differs (any real word added, removed or altered).
     """
-    return _classify(previous_body, body, {})
-
-
-def _classify(previous_body: str | None, body: str, memo: dict[int, str]) -> str:
-    """classify_change with a memo of normalised texts (keyed by id of the body string)."""
     if previous_body is None:
         return FIRST
-    if _trivial(previous_body) == _trivial(body):
-        return RECAPTURE
-
-    def norm(text: str) -> str:
-        key = id(text)
-        if key not in memo:
-            memo[key] = normalize_for_comparison(text)
-        return memo[key]
-
-    if norm(previous_body) == norm(body):
-        return COSMETIC
-    return CHANGED
+    return classify_traits(body_traits(previous_body), body_traits(body))
 
 
 def announcement(change: str, previous_stated: date | None, stated: date | None) -> str | None:
@@ -216,26 +234,37 @@ def version_history(
     bodies: Sequence[tuple[str, str, date | None]],
     diff: Callable[[str, str], DiffResult] = word_diff,
 ) -> list[VersionInfo]:
-    """History of one company's versions, given in order as (slug, body, stated_date).
+    """History of one company's versions, given in order as (slug, body, stated_date)."""
+    traits = [body_traits(body) for _, body, _ in bodies]
 
-    `diff(previous_body, body)` is called once per cosmetic or changed version; pass a
-    caching function (history_pages.DiffStore.diff) so the diff pages reuse the result.
+    def counts(index: int) -> tuple[int, int]:
+        result = diff(bodies[index - 1][1], bodies[index][1])
+        return result.words_added, result.words_removed
+
+    return history_from_traits([(slug, trait, stated) for (slug, _, stated), trait in zip(bodies, traits)], counts)
+
+
+def history_from_traits(
+    versions: Sequence[tuple[str, BodyTraits, date | None]],
+    diff_counts: Callable[[int], tuple[int, int]],
+) -> list[VersionInfo]:
+    """History of one company's versions, given in order as (slug, body traits, stated_date).
+
+    `diff_counts(i)` gives (words added, words removed) from version i - 1 to version i; it is
+    called once per cosmetic or changed version only.
     """
     out: list[VersionInfo] = []
-    prev_body: str | None = None
+    previous: BodyTraits | None = None
     prev_stated: date | None = None
-    slugs = [slug for slug, _, _ in bodies]
-    memo: dict[int, str] = {}  # bodies stay alive in `bodies`, so ids are stable
-    for i, (slug, body, stated) in enumerate(bodies):
-        change = _classify(prev_body, body, memo)
-        words = len(words_of(body))
+    slugs = [slug for slug, _, _ in versions]
+    for i, (slug, traits, stated) in enumerate(versions):
+        change = classify_traits(previous, traits)
         if change == FIRST:
-            added, removed = words, 0
+            added, removed = traits.words, 0
         elif change == RECAPTURE:
             added = removed = 0
         else:
-            d = diff(prev_body, body)
-            added, removed = d.words_added, d.words_removed
+            added, removed = diff_counts(i)
         out.append(
             VersionInfo(
                 slug=slug,
@@ -243,11 +272,11 @@ def version_history(
                 announcement=announcement(change, prev_stated, stated),
                 previous_slug=slugs[i - 1] if i else None,
                 next_slug=slugs[i + 1] if i + 1 < len(slugs) else None,
-                words=words,
+                words=traits.words,
                 words_added=added,
                 words_removed=removed,
                 stated_date=stated,
             )
         )
-        prev_body, prev_stated = body, stated
+        previous, prev_stated = traits, stated
     return out

@@ -1,10 +1,8 @@
 """Render stage, history: diff pages, the timeline, version-history tables, charts and feeds.
 
 Inputs are the companies, their analyses and `histories` (domain -> `VersionInfo`s in
-order, from `compute_histories`). Every word-level diff is computed once per build and
-kept in a `DiffStore`: on disk under the cache folder when there is one (so a 20,000
-snapshot archive never holds all its diffs in memory, and a rebuild reuses them), in
-memory otherwise (tests, small archives).
+order, from stores.analyse_archive). Every word-level diff is computed once, with the
+history, and kept in a `DiffStore` (generator/stores.py) for the diff pages.
 
 Pages and files:
 
@@ -16,13 +14,9 @@ Pages and files:
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import re
 import statistics
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,27 +28,20 @@ from markupsafe import Markup
 from . import charts, feeds
 from .analyse import SnapshotAnalysis
 from .config import ConfigError, data_file, load_yaml
-from .diff import DiffResult, SectionChanges, render_diff_html, section_changes, word_diff
-from .history import ANNOUNCED, CHANGED, COSMETIC, FIRST, RECAPTURE, SILENT, UNDATED, VersionInfo, version_history
+from .diff import DiffResult, SectionChanges, render_diff_html
+from .history import ANNOUNCED, CHANGED, COSMETIC, FIRST, RECAPTURE, SILENT, UNDATED, VersionInfo
 from .markup import as_html_block
 from .model import Company, Snapshot, Topic
 from .pages import Page, html_title, long_date, render
+from .stores import KEY_TERMS, AnalysisSummary, DiffStore
 
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
+Summaries = Mapping[tuple[str, str], AnalysisSummary]
 Histories = Mapping[str, Sequence[VersionInfo]]
 
 # Above this many events (first captures + real changes) the timeline gets one page per year.
 TIMELINE_PAGE_LIMIT = 400
 ALL_FEED_LIMIT = 50
-# Key terms charted on the timeline: share of policies (one per company and year) mentioning each.
-KEY_TERMS: dict[str, re.Pattern[str]] = {
-    "cookies": re.compile(r"\bcookies?\b", re.I),
-    "third parties": re.compile(r"\bthird[- ]?part(?:y|ies)\b", re.I),
-    "children": re.compile(r"\bchild(?:ren)?\b|\bCOPPA\b", re.I),
-    "Do Not Track": re.compile(r"\bdo[- ]not[- ]track\b", re.I),
-    "GDPR": re.compile(r"\bGDPR\b|General Data Protection Regulation", re.I),
-    "California": re.compile(r"\bCalifornia\b|\bCCPA\b|\bCalOPPA\b", re.I),
-}
 CHANGE_LABELS = {FIRST: "first version", RECAPTURE: "recapture", COSMETIC: "cosmetic", CHANGED: "changed"}
 CHANGE_TEXT = {
     RECAPTURE: "The archive captured the same text again: only whitespace differs from the previous version.",
@@ -62,90 +49,6 @@ CHANGE_TEXT = {
                "navigation links. The wording a reader sees is the same, so this is not counted as a change."),
     CHANGED: "The wording of the policy changed.",
 }
-
-
-# --------------------------------------------------------------------------- diff store
-
-_CODE_MODULES = ("diff", "passages", "history_pages")
-
-
-def _code_digest() -> str:
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for module in _CODE_MODULES:
-        digest.update((package / f"{module}.py").read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-class DiffStore:
-    """Diffs (and other per-pair or per-company results) computed once, kept on disk or in memory.
-
-    Keys are the sha256 of both bodies plus a digest of the code that computes them, so a
-    re-captured pair (same bodies, new headers) reuses its diff and an upgrade never serves
-    a stale one. `computed` counts, by kind, the results computed (not loaded) in this process.
-    """
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.digest = _code_digest()
-        self.memory: dict[str, Any] = {}
-        self.computed: Counter[str] = Counter()
-
-    def cached(self, kind: str, parts: Sequence[str], compute: Callable[[], Any]) -> Any:
-        key = hashlib.sha256("\x00".join((kind, self.digest, *parts)).encode("utf-8")).hexdigest()
-        if self.folder is None:
-            if key not in self.memory:
-                self.memory[key] = compute()
-                self.computed[kind] += 1
-            return self.memory[key]
-        path = self.folder / key[:2] / f"{kind}-{key}.pickle"
-        if path.is_file():
-            try:
-                with path.open("rb") as handle:
-                    return pickle.load(handle)
-            except Exception:  # a truncated or foreign file is a miss; it gets rewritten
-                pass
-        value = compute()
-        self.computed[kind] += 1
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-        return value
-
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """Kept in memory for this build only (results needed by two stages of one build)."""
-        if key not in self.memory:
-            self.memory[key] = compute()
-        return self.memory[key]
-
-    def diff(self, old_body: str, new_body: str) -> DiffResult:
-        return self.cached("diff", (_text_hash(old_body), _text_hash(new_body)), lambda: word_diff(old_body, new_body))
-
-    def sections(self, old: Snapshot, new: Snapshot, old_analysis: SnapshotAnalysis,
-                 new_analysis: SnapshotAnalysis) -> SectionChanges:
-        def compute() -> SectionChanges:
-            return section_changes(
-                [(p.heading_path, p.text) for p in old_analysis.passages],
-                [(p.heading_path, p.text) for p in new_analysis.passages],
-            )
-        return self.cached("sections", (_text_hash(old.body), _text_hash(new.body)), compute)
-
-
-def compute_histories(companies: Sequence[Company], analyses: Analyses,
-                      store: DiffStore) -> dict[str, list[VersionInfo]]:
-    """domain -> its versions classified in order; each diff lands in `store` for the diff pages."""
-    return {
-        company.domain: version_history(
-            [(s.slug, s.body, analyses[s.key].stated_date) for s in company.versions], diff=store.diff
-        )
-        for company in companies
-    }
 
 
 # --------------------------------------------------------------------------- paths and labels
@@ -215,7 +118,7 @@ def diff_page(env: jinja2.Environment, company: Company, index: int, versions: S
     sections: SectionChanges | None = None
     diff_html = Markup("")
     if version.change != RECAPTURE:
-        result = store.diff(previous.body, snapshot.body)  # computed by compute_histories: a cache hit
+        result = store.diff(previous, snapshot)  # computed with the history: a cache hit
         sections = store.sections(previous, snapshot, prev_analysis, analysis)
         diff_html = Markup(as_html_block(render_diff_html(result)))
     gained, lost = topic_changes(prev_analysis, analysis, topics)
@@ -364,11 +267,14 @@ def _year_snapshots(companies: Sequence[Company]) -> dict[int, list[Snapshot]]:
     return {year: list(by_domain.values()) for year, by_domain in sorted(years.items())}
 
 
-def archive_charts(companies: Sequence[Company], analyses: Analyses) -> list[charts.Chart]:
+def archive_charts(companies: Sequence[Company], summaries: Summaries) -> list[charts.Chart]:
+    """The timeline's charts: median length and key terms by year."""
+    if not companies:
+        return []
     found = _year_snapshots(companies)
     per_year = {year: found.get(year, []) for year in range(min(found), max(found) + 1)}  # gaps stay gaps
     labels = [str(year) for year in per_year]
-    medians = [statistics.median(analyses[s.key].words for s in snapshots) if snapshots else None
+    medians = [statistics.median(summaries[s.key].words for s in snapshots) if snapshots else None
                for snapshots in per_year.values()]
     length = charts.line_chart(
         "timeline-length", "Median privacy policy length by year",
@@ -378,9 +284,10 @@ def archive_charts(companies: Sequence[Company], analyses: Analyses) -> list[cha
     )
     shares: dict[str, list[float]] = {term: [] for term in KEY_TERMS}
     for snapshots in per_year.values():
-        texts = [" ".join(p.text for p in analyses[s.key].passages) for s in snapshots]
-        for term, pattern in KEY_TERMS.items():
-            shares[term].append(100.0 * sum(1 for t in texts if pattern.search(t)) / len(texts) if texts else None)
+        mentioned = [summaries[s.key].key_terms for s in snapshots]
+        for term in KEY_TERMS:
+            shares[term].append(100.0 * sum(1 for terms in mentioned if term in terms) / len(mentioned)
+                                if mentioned else None)
     terms = charts.line_chart(
         "timeline-terms", "Share of policies mentioning key terms, by year",
         "Line chart of the percentage of archived privacy policies (each company's last version archived "
@@ -390,16 +297,10 @@ def archive_charts(companies: Sequence[Company], analyses: Analyses) -> list[cha
     return [length, terms]
 
 
-def cached_archive_charts(companies: Sequence[Company], analyses: Analyses, store: DiffStore) -> list[charts.Chart]:
-    if not companies:
-        return []
-    key = "archive-charts:" + _text_hash(repr([(s.sha256, analyses[s.key].words) for c in companies for s in c.versions]))
-    return store.memo(key, lambda: archive_charts(companies, analyses))
-
-
-def timeline_pages(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses,
-                   histories: Histories, milestones: Sequence[Milestone], store: DiffStore,
+def timeline_pages(env: jinja2.Environment, companies: Sequence[Company], histories: Histories,
+                   milestones: Sequence[Milestone], chart_list: Sequence[charts.Chart],
                    limit: int = TIMELINE_PAGE_LIMIT) -> list[Page]:
+    """`chart_list`: archive_charts(...), shown on the timeline page (their SVGs are files of their own)."""
     events = timeline_events(companies, histories)
     years_with_events = sorted({e.day.year for e in events}, reverse=True)
     if years_with_events:
@@ -421,7 +322,6 @@ def timeline_pages(env: jinja2.Environment, companies: Sequence[Company], analys
             "milestones": [m for m in shown if m.day.year == year],
         })
     split = len(events) > limit
-    chart_list = cached_archive_charts(companies, analyses, store)
     totals = {
         "firsts": sum(s["firsts"] for s in sections),
         "changes": sum(s["changes"] for s in sections),
@@ -463,53 +363,43 @@ def _entry(company: Company, snapshot: Snapshot, version: VersionInfo, previous:
     return feeds.FeedEntry(f"{company.domain}/{snapshot.slug}", title, snapshot.archived_on, prefix + target, summary)
 
 
-def feed_files(companies: Sequence[Company], histories: Histories) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    everything: list[feeds.FeedEntry] = []
-    for company in companies:
-        versions = histories[company.domain]
-        entries = [_entry(company, s, v, versions[i - 1] if i else None, "../")
-                   for i, (s, v) in enumerate(zip(company.versions, versions))]
-        everything.extend(entries)
-        files[feed_path(company.domain)] = feeds.atom_feed(
-            f"company/{company.domain}", f"{company.name} privacy policy: snapshots and changes",
-            f"{company.domain}.xml", f"../companies/{company.domain}/", entries, limit=max(1, len(entries)),
-        )
-    files[feed_path()] = feeds.atom_feed(
+def company_feed(company: Company, versions: Sequence[VersionInfo]) -> tuple[str, bytes]:
+    """(path, Atom document) of one company's snapshots and changes."""
+    entries = feed_entries(company, versions)
+    return feed_path(company.domain), feeds.atom_feed(
+        f"company/{company.domain}", f"{company.name} privacy policy: snapshots and changes",
+        f"{company.domain}.xml", f"../companies/{company.domain}/", entries, limit=max(1, len(entries)),
+    )
+
+
+def feed_entries(company: Company, versions: Sequence[VersionInfo]) -> list[feeds.FeedEntry]:
+    return [_entry(company, s, v, versions[i - 1] if i else None, "../")
+            for i, (s, v) in enumerate(zip(company.versions, versions))]
+
+
+def all_feed(companies: Sequence[Company], histories: Histories) -> tuple[str, bytes]:
+    """(path, Atom document) of the newest snapshots and changes of the whole archive."""
+    everything = [entry for company in companies for entry in feed_entries(company, histories[company.domain])]
+    return feed_path(), feeds.atom_feed(
         "all", "Privacy policy archive: new snapshots and changes", "all.xml", "../timeline/",
         everything, limit=ALL_FEED_LIMIT,
     )
-    return files
 
 
 # --------------------------------------------------------------------------- entry points
 
 
-def history_pages(env: jinja2.Environment, companies: Sequence[Company], analyses: Analyses,
-                  histories: Histories, topics: Sequence[Topic], store: DiffStore,
-                  milestones: Sequence[Milestone]) -> list[Page]:
-    """Every diff page and the timeline pages."""
-    pages = []
-    for company in companies:
-        versions = histories[company.domain]
-        for index in range(1, len(company.versions)):
-            pages.append(diff_page(env, company, index, versions, analyses, topics, store))
-    pages.extend(timeline_pages(env, companies, analyses, histories, milestones, store))
-    return pages
+def diff_pages(env: jinja2.Environment, company: Company, versions: Sequence[VersionInfo], analyses: Analyses,
+               topics: Sequence[Topic], store: DiffStore) -> list[Page]:
+    """The diff page of every version of `company` but the first."""
+    return [diff_page(env, company, index, versions, analyses, topics, store)
+            for index in range(1, len(company.versions))]
 
 
-def history_files(companies: Sequence[Company], analyses: Analyses, histories: Histories,
-                  store: DiffStore) -> dict[str, bytes]:
-    """Chart SVGs and Atom feeds, as extra files for the docs folder."""
-    files: dict[str, bytes] = {}
-    for chart in cached_archive_charts(companies, analyses, store):
+def company_files(company: Company, versions: Sequence[VersionInfo]) -> dict[str, bytes]:
+    """The company's Atom feed, and its policy-length chart when it has two versions or more."""
+    files = dict([company_feed(company, versions)])
+    if len(versions) >= 2:
+        chart = company_chart(company, versions)
         files[chart.path] = chart.svg
-    for company in companies:
-        versions = histories[company.domain]
-        if len(versions) < 2:
-            continue
-        data = repr([(s.slug, v.words) for s, v in zip(company.versions, versions)] + [company.name])
-        chart = store.cached("chart", (company.domain, data), lambda: company_chart(company, versions))
-        files[chart.path] = chart.svg
-    files.update(feed_files(companies, histories))
     return files

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One archived copy of one policy, as read from a snapshot file."""
+    """One archived copy of one policy, as read from a snapshot file.
+
+    The body is not kept by default: an archive of 20,000 policies would hold half a gigabyte
+    of text that only analysis and diffs read, once. `body` reads it again from the file.
+    """
 
     source: str  # path of the file it was read from, as given to the reader
     domain: str  # lower-case host name, validated
@@ -24,13 +28,26 @@ class Snapshot:
     source_url: str  # the policy's own address, decoded from the Wayback URL
     captured_at: datetime | None  # the Wayback capture timestamp, when the URL has one
     title: str  # from the `# Title` line; "" when the file has none
-    body: str  # Markdown after the header and title, newlines normalised to "\n"
     body_line: int  # 1-based line of the file where `body` starts
     sha256: str  # of the file's bytes, as stored
+    body_sha256: str  # of the body's UTF-8 text: equal bodies (recaptures) share their analysis and diffs
+    kept_body: str | None = field(default=None, compare=False, repr=False)  # the body, when kept in memory
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.domain, self.slug)
+
+    @property
+    def body(self) -> str:
+        """Markdown after the header and title, newlines normalised to "\n"."""
+        if self.kept_body is not None:
+            return self.kept_body
+        from .reader import read_body  # the reader imports this module
+
+        return read_body(self)
+
+    def without_body(self) -> Snapshot:
+        return replace(self, kept_body=None) if self.kept_body is not None else self
 
 
 @dataclass(frozen=True)

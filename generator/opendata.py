@@ -25,9 +25,10 @@ import html
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +36,12 @@ import jinja2
 from markupsafe import Markup
 
 from .analyse import SnapshotAnalysis
+from .cache import load_pickle, prune_folder, save_pickle
 from .config import load_site_data
 from .history import VersionInfo
 from .model import Company, Passage, Snapshot
 from .pages import Page, render
+from .stores import AnalysisSummary
 
 if TYPE_CHECKING:  # pipeline imports this module
     from .pipeline import Archive
@@ -127,7 +130,7 @@ class PassageRow:
 @dataclass(frozen=True)
 class CompanyRow:
     company: Company
-    analysis: SnapshotAnalysis  # of the latest version
+    analysis: AnalysisSummary  # of the latest version
     versions: Sequence[VersionInfo]  # may be empty
     sector: str | None
 
@@ -340,35 +343,26 @@ def csv_fields(fields: Sequence[Field]) -> list[Field]:
 # --------------------------------------------------------------------------- rows
 
 
-def _source_files(archive: Archive) -> dict[tuple[str, str], str]:
-    from .pipeline import relative_source  # pipeline imports this module
-
-    return {s.key: relative_source(s.source, archive.content_dir) for s in archive.snapshots}
-
-
-def snapshot_rows(archive: Archive) -> list[SnapshotRow]:
-    sources = _source_files(archive)
-    rows = []
-    for company in sorted(archive.companies, key=lambda c: c.domain):
-        versions = archive.histories.get(company.domain) or []
-        for index, snapshot in enumerate(company.versions):
-            version = versions[index] if index < len(versions) and versions[index].slug == snapshot.slug else None
-            rows.append(SnapshotRow(company, index, archive.analyses[snapshot.key], version, sources[snapshot.key]))
-    return rows
+def snapshot_rows(archive: Archive, company: Company) -> list[SnapshotRow]:
+    versions = archive.histories.get(company.domain) or []
+    return [
+        SnapshotRow(company, index, archive.analyses[snapshot.key],
+                    versions[index] if index < len(versions) and versions[index].slug == snapshot.slug else None,
+                    archive.source_files[snapshot.key])
+        for index, snapshot in enumerate(company.versions)
+    ]
 
 
-def passage_rows(archive: Archive) -> Iterator[PassageRow]:
-    sources = _source_files(archive)
-    for company in sorted(archive.companies, key=lambda c: c.domain):
-        for snapshot in company.versions:
-            for position, passage in enumerate(archive.analyses[snapshot.key].passages, 1):
-                yield PassageRow(snapshot, passage, sources[snapshot.key], position)
+def passage_rows(rows: Sequence[SnapshotRow]) -> Iterator[PassageRow]:
+    for row in rows:
+        for position, passage in enumerate(row.analysis.passages, 1):
+            yield PassageRow(row.snapshot, passage, row.source_file, position)
 
 
 def company_rows(archive: Archive) -> list[CompanyRow]:
     sectors = {domain: info.sector for domain, info in load_site_data(archive.content_dir).companies.items()}
     return [
-        CompanyRow(company, archive.analyses[company.latest.key], archive.histories.get(company.domain) or [],
+        CompanyRow(company, archive.summaries[company.latest.key], archive.histories.get(company.domain) or [],
                    sectors.get(company.domain))
         for company in sorted(archive.companies, key=lambda c: c.domain)
     ]
@@ -411,25 +405,57 @@ def csv_value(field: Field, value: Any) -> str:
     return text
 
 
+def _json_default(value: Any) -> Any:
+    """For json.dumps: what json_value makes of the values JSON has no type for."""
+    if isinstance(value, (date, Mapping)):
+        return json_value(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def json_line(fields: Sequence[Field], row: Any) -> str:
-    return json.dumps(json_value(record(fields, row)), ensure_ascii=False, separators=(",", ":"))
+    # json.dumps walks the row itself, calling _json_default for dates (json_value walks it in Python)
+    return json.dumps(record(fields, row), ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
 def json_array(fields: Sequence[Field], rows: Sequence[Any]) -> bytes:
     """A JSON array, one object per line (readable with any JSON parser, and diffable)."""
-    lines = [json_line(fields, row) for row in rows]
-    return ("[\n" + ",\n".join(lines) + ("\n" if lines else "") + "]\n").encode("utf-8")
+    return b"".join(json_array_chunks([json_objects(fields, rows)]))
+
+
+def json_objects(fields: Sequence[Field], rows: Sequence[Any]) -> bytes:
+    """The objects of a JSON array (see json_array), joined by ",\n", without brackets."""
+    return ",\n".join(json_line(fields, row) for row in rows).encode("utf-8")
+
+
+def json_array_chunks(parts: Iterable[bytes]) -> Iterator[bytes]:
+    """A JSON array from parts made by json_objects."""
+    yield b"[\n"
+    separator = b""
+    for part in parts:
+        if part:
+            yield separator + part
+            separator = b",\n"
+    yield (b"\n" if separator else b"") + b"]\n"
+
+
+def csv_header(fields: Sequence[Field]) -> bytes:
+    return _csv_rows([[f.name for f in csv_fields(fields)]])
+
+
+def csv_rows(fields: Sequence[Field], rows: Sequence[Any]) -> bytes:
+    """Rows of a CSV table (see csv_header), each ending in "\n"."""
+    columns = csv_fields(fields)
+    return _csv_rows([csv_value(f, value) for f, value in zip(columns, record(columns, row).values())] for row in rows)
+
+
+def _csv_rows(rows: Iterable[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerows(rows)
+    return out.getvalue().encode("utf-8")
 
 
 def csv_table(fields: Sequence[Field], rows: Sequence[Any]) -> bytes:
-    columns = csv_fields(fields)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([f.name for f in columns])
-    for row in rows:
-        values = record(columns, row)
-        writer.writerow([csv_value(f, values[f.name]) for f in columns])
-    return out.getvalue().encode("utf-8")
+    return csv_header(fields) + csv_rows(fields, rows)
 
 
 def json_schema() -> dict[str, Any]:
@@ -464,17 +490,106 @@ def content_digest(archive: Archive) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def manifest(archive: Archive, files: Mapping[str, bytes], rows: Mapping[str, int]) -> dict[str, Any]:
-    dates = [s.archived_on for s in archive.snapshots]
-    listed = []
-    for path in sorted(files):
-        data = files[path]
-        entry: dict[str, Any] = {"path": path[len(DATA_DIR) + 1:], "media_type": MEDIA_TYPES.get(Path(path).suffix,
-                                                                                                 "application/octet-stream")}
+# --------------------------------------------------------------------------- per-company rows, cached
+
+
+@dataclass(frozen=True)
+class CompanyFragment:
+    """One company's rows of the per-snapshot and per-passage files, serialised."""
+
+    snapshots_csv: bytes  # csv_rows
+    snapshots_json: bytes  # json_objects
+    passages_jsonl: bytes  # one line per passage
+
+
+def company_fragment(archive: Archive, company: Company) -> CompanyFragment:
+    rows = snapshot_rows(archive, company)
+    return CompanyFragment(
+        csv_rows(SNAPSHOT_FIELDS, rows),
+        json_objects(SNAPSHOT_FIELDS, rows),
+        "".join(json_line(PASSAGE_FIELDS, row) + "\n" for row in passage_rows(rows)).encode("utf-8"),
+    )
+
+
+class FragmentStore:
+    """Company fragments under `folder` (or in memory), named by a digest of everything they are made from.
+
+    A rebuild reads the fragments of unchanged companies instead of their full analyses: the
+    big per-snapshot files are concatenations of fragments.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.memory: dict[str, CompanyFragment] = {}
+
+    def _path(self, digest: str) -> Path:
+        assert self.folder is not None
+        return self.folder / digest[:2] / f"{digest}.pickle"
+
+    def has(self, digest: str) -> bool:
+        return digest in self.memory if self.folder is None else self._path(digest).is_file()
+
+    def put(self, digest: str, fragment: CompanyFragment) -> None:
+        if self.folder is None:
+            self.memory[digest] = fragment
+        else:
+            save_pickle(self._path(digest), fragment)
+
+    def get(self, digest: str, compute: Callable[[], CompanyFragment]) -> CompanyFragment:
+        found = self.memory.get(digest) if self.folder is None else load_pickle(self._path(digest))
+        if not isinstance(found, CompanyFragment):
+            found = compute()
+            self.put(digest, found)
+        return found
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the fragments of companies that changed or left the archive."""
+        prune_folder(self.folder, keep)
+
+
+def table_files(archive: Archive, fragments: FragmentStore,
+                digests: Mapping[str, str]) -> list[tuple[str, Iterator[bytes]]]:
+    """data/snapshots.csv, data/snapshots.json and data/passages.jsonl, each as the chunks of its bytes.
+
+    `digests`: company domain -> digest of its fragment's inputs.
+    """
+    companies = sorted(archive.companies, key=lambda c: c.domain)
+
+    def parts(name: str) -> Iterator[bytes]:
+        for company in companies:
+            yield getattr(fragments.get(digests[company.domain], lambda: company_fragment(archive, company)), name)
+
+    return [
+        (f"{DATA_DIR}/snapshots.csv", chain([csv_header(SNAPSHOT_FIELDS)], parts("snapshots_csv"))),
+        (f"{DATA_DIR}/snapshots.json", json_array_chunks(parts("snapshots_json"))),
+        (f"{DATA_DIR}/passages.jsonl", parts("passages_jsonl")),
+    ]
+
+
+def summary_files(archive: Archive) -> dict[str, bytes]:
+    """data/companies.json and data/schema.json (small: made from the summaries every build)."""
+    return {
+        f"{DATA_DIR}/companies.json": json_array(COMPANY_FIELDS, company_rows(archive)),
+        f"{DATA_DIR}/schema.json": _dumps(json_schema()),
+    }
+
+
+def manifest_file(archive: Archive, listed: Mapping[str, tuple[int, str]]) -> tuple[str, bytes]:
+    """data/manifest.json; `listed`: every other file under data/ -> (bytes, sha256)."""
+    snapshots = archive.snapshots
+    dates = [s.archived_on for s in snapshots]
+    passages = sum(archive.summaries[s.key].passages for s in snapshots)
+    rows = {f"{DATA_DIR}/snapshots.csv": len(snapshots), f"{DATA_DIR}/snapshots.json": len(snapshots),
+            f"{DATA_DIR}/passages.jsonl": passages, f"{DATA_DIR}/companies.json": len(archive.companies)}
+    files = []
+    for path in sorted(listed):
+        size, sha256 = listed[path]
+        entry: dict[str, Any] = {"path": path[len(DATA_DIR) + 1:],
+                                 "media_type": MEDIA_TYPES.get(Path(path).suffix, "application/octet-stream")}
         if path in rows:
             entry["rows"] = rows[path]
-        entry.update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
-        listed.append(entry)
+        entry.update(bytes=size, sha256=sha256)
+        files.append(entry)
     values = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": max(dates).isoformat() if dates else None,
@@ -482,40 +597,16 @@ def manifest(archive: Archive, files: Mapping[str, bytes], rows: Mapping[str, in
         "counts": {
             "companies": len(archive.companies),
             "snapshots": len(dates),
-            "passages": sum(len(archive.analyses[s.key].passages) for s in archive.snapshots),
+            "passages": passages,
             "rejected": len(archive.rejected),
         },
         "date_range": {"first": min(dates).isoformat() if dates else None,
                        "last": max(dates).isoformat() if dates else None},
-        "files": listed,
+        "files": files,
         "source": {"name": SOURCE_DATASET, "url": SOURCE_URL, "citation": CITATION},
     }
     assert list(values) == [name for name, _, _ in MANIFEST_FIELDS]
-    return values
-
-
-def open_data_files(archive: Archive, existing: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
-    """The data files, plus `data/manifest.json` listing them and the `data/` files in `existing`."""
-    snapshots = snapshot_rows(archive)
-    companies = company_rows(archive)
-    passage_lines = [json_line(PASSAGE_FIELDS, row) + "\n" for row in passage_rows(archive)]
-    files = {
-        f"{DATA_DIR}/snapshots.csv": csv_table(SNAPSHOT_FIELDS, snapshots),
-        f"{DATA_DIR}/snapshots.json": json_array(SNAPSHOT_FIELDS, snapshots),
-        f"{DATA_DIR}/passages.jsonl": "".join(passage_lines).encode("utf-8"),
-        f"{DATA_DIR}/companies.json": json_array(COMPANY_FIELDS, companies),
-        f"{DATA_DIR}/schema.json": _dumps(json_schema()),
-    }
-    rows = {
-        f"{DATA_DIR}/snapshots.csv": len(snapshots),
-        f"{DATA_DIR}/snapshots.json": len(snapshots),
-        f"{DATA_DIR}/passages.jsonl": len(passage_lines),
-        f"{DATA_DIR}/companies.json": len(companies),
-    }
-    listed = {path: data for path, data in (existing or {}).items() if path.startswith(DATA_DIR + "/")}
-    listed.update(files)
-    files[f"{DATA_DIR}/manifest.json"] = _dumps(manifest(archive, listed, rows))
-    return files
+    return f"{DATA_DIR}/manifest.json", _dumps(values)
 
 
 # --------------------------------------------------------------------------- data.md
@@ -532,7 +623,7 @@ def data_page(env: jinja2.Environment, archive: Archive) -> Page:
     snapshots = archive.snapshots
     vocabulary: dict[str, dict[str, tuple[str, str]]] = {"data_types": {}, "third_parties": {}, "regulations": {}}
     for snapshot in snapshots:
-        facts = archive.analyses[snapshot.key].facts
+        facts = archive.summaries[snapshot.key].facts
         for section in vocabulary:
             for fact in (*getattr(facts, section), *(facts.data_types_negated if section == "data_types" else ())):
                 vocabulary[section].setdefault(fact.id, (fact.label, fact.kind))
@@ -559,7 +650,7 @@ def data_page(env: jinja2.Environment, archive: Archive) -> Page:
         "counts": {
             "companies": len(archive.companies),
             "snapshots": len(snapshots),
-            "passages": sum(len(archive.analyses[s.key].passages) for s in snapshots),
+            "passages": sum(archive.summaries[s.key].passages for s in snapshots),
         },
         "first_date": min(dates) if dates else None,
         "last_date": max(dates) if dates else None,

@@ -1,26 +1,50 @@
-"""The pipeline, top to bottom: read -> model -> analyse -> render -> write -> publish."""
+"""The pipeline, top to bottom: read -> model -> analyse -> render -> write -> publish.
+
+Rendering is organised in units (see `Unit`): each company's pages and files, the topic
+pages, the timeline, the data tables, the search index ... A unit whose inputs have a
+digest is skipped when the digest and the files it wrote are what the last build left
+(writer.DocsWriter keeps the manifest), so adding one snapshot renders one company and the
+pages about the whole archive, which are made from the small per-snapshot summaries.
+"""
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import importlib.metadata
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, cached_property
 from pathlib import Path
+
+import jinja2
 
 from . import fact_pages, history_pages, opendata, pages, topic_pages
 from . import home, site_style
 from . import search as search_index
-from .analyse import SnapshotAnalysis, analyse_all, load_context
+from .analyse import SnapshotAnalysis, load_context
+from .cache import PACKAGE, KeyedStore, code_digest
 from .config import load_site_data
 from .history import VersionInfo
 from .model import Company, Snapshot, Topic, group_companies
-from .publish import publish
-from .reader import SnapshotError, read_content
 from .progress import progress_bar
-from .writer import DocsWriter, WriteStats, asset_files
+from .publish import publish
+from .reader import SnapshotError, display_path, read_content
+from .stores import AnalysisSummary, DiffStore, analyse_archive
+from .writer import DocsWriter, FileRecord, Payload, WriteStats, asset_files, payload_bytes, write_payload
+
+TEMPLATES = PACKAGE.parent / "templates"
+# Libraries whose output ends up in the docs folder: a new version may change it.
+RENDERING_LIBRARIES = ("jinja2", "markupsafe", "pygal", "python-frontmatter", "pyyaml")
+# Company units are rendered in forked worker processes above this many.
+RENDER_PARALLEL_THRESHOLD = 64
 
 
 @dataclass(frozen=True)
@@ -29,12 +53,14 @@ class Archive:
 
     content_dir: Path
     companies: list[Company]
-    analyses: dict[tuple[str, str], SnapshotAnalysis]
+    summaries: Mapping[tuple[str, str], AnalysisSummary]  # of every snapshot, in memory
+    analyses: Mapping[tuple[str, str], SnapshotAnalysis]  # full analyses, loaded when asked for
     rejected: list[SnapshotError]
     topics: list[Topic]
     histories: dict[str, list[VersionInfo]] = field(default_factory=dict)  # domain -> versions in order
-    diffs: history_pages.DiffStore = field(default_factory=lambda: history_pages.DiffStore(None))
-    cache_dir: Path | None = None  # build caches (search index segments); None: no cache
+    diffs: DiffStore = field(default_factory=lambda: DiffStore(None))
+    cache_dir: Path | None = None  # build caches; None: none, everything in memory
+    sectors: dict[str, str | None] = field(default_factory=dict)  # domain -> sector, from companies.yml
 
     @property
     def snapshots(self) -> list[Snapshot]:
@@ -43,6 +69,15 @@ class Archive:
     @property
     def last_archived(self) -> date | None:
         return max((s.archived_on for s in self.snapshots), default=None)
+
+    @cached_property
+    def source_files(self) -> dict[tuple[str, str], str]:
+        """Snapshot key -> its file, relative to the content folder."""
+        return {s.key: relative_source(s.source, self.content_dir) for s in self.snapshots}
+
+    @cached_property
+    def fragments(self) -> opendata.FragmentStore:
+        return opendata.FragmentStore(self.cache_dir / "fragments" if self.cache_dir is not None else None)
 
 
 @dataclass(frozen=True)
@@ -53,20 +88,22 @@ class GenerateResult:
 
 def load_archive(content_dir: Path, *, cache_dir: Path | None = None, today: date | None = None,
                  progress: bool = False) -> Archive:
-    """Read and analyse the content folder; `cache_dir` keeps analyses between builds."""
+    """Read and analyse the content folder; `cache_dir` keeps what was read and analysed between builds."""
     site = load_site_data(content_dir)
     context = load_context(content_dir)
-    result = read_content(content_dir, today=today)
+    result = read_content(content_dir, today=today, cache_dir=cache_dir)
     names = {domain: info.name for domain, info in site.companies.items()}
     companies = group_companies(result.snapshots, names)
-    analyses = analyse_all(result.snapshots, context, cache_dir=cache_dir, progress=progress)
-    diffs = history_pages.DiffStore(cache_dir / "diffs" if cache_dir is not None else None)
-    histories = history_pages.compute_histories(companies, analyses, diffs)
-    return Archive(content_dir, companies, analyses, result.rejected, list(context.taxonomy), histories, diffs,
-                   cache_dir=cache_dir)
+    analysed = analyse_archive(companies, context, cache_dir=cache_dir, progress=progress)
+    return Archive(content_dir, companies, analysed.summaries, analysed.analyses, result.rejected,
+                   list(context.taxonomy), analysed.histories, analysed.diffs, cache_dir,
+                   {domain: info.sector for domain, info in site.companies.items()})
 
 
 def relative_source(source: str, content_dir: Path) -> str:
+    prefix = display_path(content_dir) + os.sep
+    if source.startswith(prefix):  # the reader's sources are under the folder as given to it
+        return Path(source[len(prefix):]).as_posix()
     try:
         return Path(source).resolve().relative_to(content_dir.resolve()).as_posix()
     except ValueError:
@@ -79,8 +116,7 @@ def snapshot_page_path(snapshot: Snapshot) -> str:
 
 def build_report(archive: Archive) -> dict:
     accepted = sorted(
-        ({"source": relative_source(s.source, archive.content_dir), "page": snapshot_page_path(s)}
-         for s in archive.snapshots),
+        ({"source": archive.source_files[s.key], "page": snapshot_page_path(s)} for s in archive.snapshots),
         key=lambda row: row["source"],
     )
     rejected = [
@@ -90,117 +126,280 @@ def build_report(archive: Archive) -> dict:
     return {"accepted": accepted, "rejected": rejected}
 
 
-def _company_pages(env, archive: Archive, sectors: dict[str, str | None], company: Company) -> list[pages.Page]:
-    """A company's page and its snapshot pages (the bulk of the site: one page per snapshot)."""
-    versions = archive.histories.get(company.domain)
-    history = history_pages.company_history(company, versions) if versions else None
-    rendered = [pages.company_page(env, company, archive.analyses, sectors.get(company.domain), history)]
+# --------------------------------------------------------------------------- units
+
+
+Produce = Callable[[Mapping[str, FileRecord]], Iterable[tuple[str, Payload]]]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Files rendered together. `produce(done)` yields (path, payload); `done` holds the records of
+    the files produced before it in this build (the open-data manifest lists some of them).
+    `digest`: of everything the files are made from (beyond the code); None when the unit is
+    produced on every build (it is cheap, or depends on every snapshot anyway)."""
+
+    key: str
+    digest: str | None
+    produce: Produce
+    background: bool = False  # heavy, and no other unit needs its files: produced in a process of its own
+
+
+def fingerprint(*parts: object) -> str:
+    """A digest of plain values (str, int, date, None and tuples of them): their repr is stable."""
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+@cache
+def generation_digest() -> str:
+    """Of everything that renders pages besides the content: our code, the templates, the libraries."""
+    digest = hashlib.sha256(sys.version.encode())
+    for library in RENDERING_LIBRARIES:
+        digest.update(f"{library} {importlib.metadata.version(library)}\n".encode())
+    for root, paths in ((PACKAGE, PACKAGE.glob("*.py")), (TEMPLATES, TEMPLATES.rglob("*"))):
+        for path in sorted(p for p in paths if p.is_file()):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\x00" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """One Jinja environment per process (its templates compile once)."""
+    return pages.make_environment(TEMPLATES)
+
+
+def company_digest(archive: Archive, company: Company) -> str:
+    """Of everything a company's own pages and files are made from: the code, its files and their
+    analyses, its name and sector (the topic titles are part of the analysis key)."""
+    return fingerprint(generation_digest(), company.domain, company.name, archive.sectors.get(company.domain), tuple(
+        (s.slug, s.sha256, archive.source_files[s.key], archive.summaries[s.key].key) for s in company.versions))
+
+
+def company_outputs(archive: Archive, company: Company, digest: str) -> Iterator[tuple[str, Payload]]:
+    """A company's page, its snapshot and diff pages, feed and chart; and its rows of the data files."""
+    env = environment()
+    versions = archive.histories[company.domain]
+    history = history_pages.company_history(company, versions)
+    page = pages.company_page(env, company, archive.analyses, archive.sectors.get(company.domain), history)
+    yield page.path, page
     for index, snapshot in enumerate(company.versions):
-        rendered.append(pages.snapshot_page(env, company, index, archive.analyses[snapshot.key], archive.topics,
-                                            versions[index] if versions else None))
-    return rendered
+        page = pages.snapshot_page(env, company, index, archive.analyses[snapshot.key], archive.topics,
+                                   versions[index])
+        yield page.path, page
+    for page in history_pages.diff_pages(env, company, versions, archive.analyses, archive.topics, archive.diffs):
+        yield page.path, page
+    yield from history_pages.company_files(company, versions).items()
+    if not archive.fragments.has(digest):  # made here, while the company's analyses are loaded
+        archive.fragments.put(digest, opendata.company_fragment(archive, company))
 
 
-def _iter_pages(archive: Archive, company_pages: Iterable[list[pages.Page]] | None = None) -> Iterator[pages.Page]:
-    env = pages.make_environment()
-    site = load_site_data(archive.content_dir)
-    sectors = {domain: info.sector for domain, info in site.companies.items()}
-    yield pages.home_page(env, archive.companies, archive.analyses,
-                          **home.home_sections(archive.companies, archive.analyses, archive.histories, archive.topics))
-    yield pages.companies_page(env, archive.companies, archive.analyses, sectors)
-    yield pages.report_page(env, build_report(archive))
-    if company_pages is None:
-        company_pages = (_company_pages(env, archive, sectors, company) for company in archive.companies)
-    for rendered in company_pages:
-        yield from rendered
-    yield from topic_pages.topic_pages(env, archive.companies, archive.analyses, archive.topics)
-    yield from history_pages.history_pages(
-        env, archive.companies, archive.analyses, archive.histories, archive.topics, archive.diffs,
-        history_pages.load_milestones(archive.content_dir))
-    yield fact_pages.stats_page(env, archive)
-    yield opendata.data_page(env, archive)
-    yield search_index.search_page(archive.topics)
+def company_unit(archive: Archive, company: Company, digest: str) -> Unit:
+    return Unit(f"company:{company.domain}", digest, lambda done: company_outputs(archive, company, digest))
+
+
+def _pages(*rendered: pages.Page) -> list[tuple[str, Payload]]:
+    return [(page.path, page) for page in rendered]
+
+
+def topics_digest(archive: Archive) -> str:
+    """Of what the topic pages show: the topics, and every company's name and versions."""
+    return fingerprint(tuple(archive.topics), tuple(
+        (c.domain, c.name, tuple((s.slug, s.archived_on, s.wayback_url, archive.summaries[s.key].key)
+                                 for s in c.versions))
+        for c in archive.companies))
+
+
+def site_units(archive: Archive, company_digests: Mapping[str, str]) -> list[Unit]:
+    """The pages and files about the whole archive, made from the summaries; in the order they are produced."""
+    env = environment()
+
+    def home_outputs(done):
+        sections = home.home_sections(archive.companies, archive.summaries, archive.histories, archive.topics)
+        return [*_pages(pages.home_page(env, archive.companies, archive.summaries, **sections)),
+                *home.home_files(archive.companies).items()]
+
+    def report_outputs(done):
+        report = build_report(archive)
+        text = json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        return [*_pages(pages.report_page(env, report)), ("data/build-report.json", text.encode("utf-8"))]
+
+    def timeline_outputs(done):
+        charts = history_pages.archive_charts(archive.companies, archive.summaries)
+        rendered = history_pages.timeline_pages(env, archive.companies, archive.histories,
+                                                history_pages.load_milestones(archive.content_dir), charts)
+        return [*_pages(*rendered), *((chart.path, chart.svg) for chart in charts),
+                history_pages.all_feed(archive.companies, archive.histories)]
+
+    def stats_outputs(done):
+        return [*_pages(fact_pages.stats_page(env, archive)), *fact_pages.stats_files(archive).items()]
+
+    def data_outputs(done):
+        return [*_pages(opendata.data_page(env, archive)), *opendata.summary_files(archive).items()]
+
+    def data_manifest(done):
+        listed = {path: (record.size, record.sha256) for path, record in done.items()
+                  if path.startswith(opendata.DATA_DIR + "/")}
+        return [opendata.manifest_file(archive, listed)]
+
+    docs = search_index.documents(archive.companies, archive.summaries)
+
+    def search_outputs(done):
+        return [*_pages(search_index.search_page(archive.topics)), *search_index.search_files(archive, docs).items()]
+
+    def topic_outputs(done):
+        # What the topic pages quote of each company's latest version, kept between builds: a rebuild
+        # does not load thousands of full analyses to quote the same passages again.
+        cached = KeyedStore(archive.cache_dir / "topic-quotes.pickle" if archive.cache_dir is not None else None,
+                            code_digest(("topic_pages",)))
+
+        def quotes(company: Company) -> tuple[topic_pages.QuotedPassage, ...]:
+            key = archive.summaries[company.latest.key].key
+            found = cached.get(key)
+            if found is None:
+                found = topic_pages.analysis_quotes(archive.analyses[company.latest.key])
+                cached.put(key, found)
+            return found
+
+        for page in topic_pages.topic_pages(env, archive.companies, quotes, archive.summaries, archive.topics):
+            yield page.path, page
+        cached.save()
+
+    return [
+        Unit("home", None, home_outputs),
+        Unit("companies", None, lambda done: _pages(pages.companies_page(
+            env, archive.companies, archive.summaries, archive.sectors))),
+        Unit("report", None, report_outputs),
+        Unit("topics", topics_digest(archive), topic_outputs, background=True),
+        Unit("timeline", None, timeline_outputs),
+        Unit("stats", None, stats_outputs),
+        Unit("data-tables", fingerprint(tuple(company_digests[c.domain] for c in archive.companies)),
+             lambda done: opendata.table_files(archive, archive.fragments, company_digests)),
+        Unit("data", None, data_outputs),
+        Unit("search", fingerprint(search_index.index_digest(docs), tuple(archive.topics)), search_outputs),
+        Unit("site", None, lambda done: [*asset_files().items(),
+                                          *site_style.site_style_files(archive.content_dir).items()]),
+        Unit("data-manifest", None, data_manifest),  # last: it lists every file under data/
+    ]
+
+
+def all_units(archive: Archive) -> list[Unit]:
+    digests = {company.domain: company_digest(archive, company) for company in archive.companies}
+    return [*(company_unit(archive, c, digests[c.domain]) for c in archive.companies),
+            *site_units(archive, digests)]
+
+
+def outputs(archive: Archive) -> Iterator[tuple[str, Payload]]:
+    """Every file of the docs folder, produced in memory (no manifest, no docs folder)."""
+    done: dict[str, FileRecord] = {}
+    for unit in all_units(archive):
+        for path, payload in unit.produce(done):
+            data = payload_bytes(payload)
+            done[path] = FileRecord(len(data), 0, hashlib.sha256(data).hexdigest())
+            yield path, payload if isinstance(payload, pages.Page) else data
 
 
 def render_pages(archive: Archive) -> list[pages.Page]:
-    return list(_iter_pages(archive))
-
-
-# Company and snapshot pages are rendered in forked worker processes above this many snapshots.
-RENDER_PARALLEL_THRESHOLD = 500
-_render_state: tuple[Archive, dict[str, str | None]] | None = None  # set before forking render workers
-_render_env = None
-
-
-def _render_company_in_worker(index: int) -> list[pages.Page]:
-    global _render_env  # one Jinja environment per worker process
-    assert _render_state is not None
-    archive, sectors = _render_state
-    if _render_env is None:
-        _render_env = pages.make_environment()
-    return _company_pages(_render_env, archive, sectors, archive.companies[index])
-
-
-def _parallel_company_pages(archive: Archive, workers: int) -> Iterator[list[pages.Page]]:
-    """Company pages in order, rendered by `workers` forked processes that inherit the archive."""
-    global _render_state
-    site = load_site_data(archive.content_dir)
-    _render_state = (archive, {domain: info.sector for domain, info in site.companies.items()})
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_render_company_in_worker, range(len(archive.companies)), chunksize=8)
-    finally:
-        _render_state = None
+    return [payload for _, payload in outputs(archive) if isinstance(payload, pages.Page)]
 
 
 def data_files(archive: Archive) -> dict[str, bytes]:
-    report = json.dumps(build_report(archive), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    files = {"data/build-report.json": report.encode("utf-8")}
-    files.update(history_pages.history_files(archive.companies, archive.analyses, archive.histories, archive.diffs))
-    files.update(fact_pages.stats_files(archive))
-    files.update(home.home_files(archive.companies))  # charts/home-archive.svg
-    files.update(opendata.open_data_files(archive, files))  # last: its manifest lists every data/ file
-    files.update(search_index.search_files(archive, archive.cache_dir))  # search-index/, not data/
-    files.update(site_style.site_style_files(archive.content_dir))  # assets/site.css, assets/logo.svg
-    return files
+    """The files of the docs folder that are not pages (data, charts, feeds, search index, assets)."""
+    return {path: payload for path, payload in outputs(archive) if not isinstance(payload, pages.Page)}
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _produce(writer: DocsWriter, unit: Unit) -> None:
+    """Write the unit's files, unless its digest says they are as the last build left them."""
+    if unit.digest is None or not writer.unchanged(unit.key, unit.digest):
+        _write(writer, unit)
+
+
+def _write(writer: DocsWriter, unit: Unit) -> None:
+    paths = []
+    for path, payload in unit.produce(writer.records):
+        writer.add(path, payload)
+        paths.append(path)
+    writer.done(unit.key, unit.digest or "", paths)
+
+
+_fork_state: tuple[Sequence[Unit], Path] | None = None  # set before forking writer processes
+
+
+def _write_in_worker(task: tuple[int, dict[str, FileRecord]]) -> tuple[dict[str, FileRecord], int]:
+    """Write the files of one unit (by its index in the forked list) from a worker process: (records, written)."""
+    assert _fork_state is not None
+    units, docs_dir = _fork_state
+    index, previous = task
+    files: dict[str, FileRecord] = {}
+    written = 0
+    for path, payload in units[index].produce({}):
+        files[path], changed = write_payload(docs_dir, path, payload, previous.get(path))
+        written += changed
+    return files, written
+
+
+@contextmanager
+def _writer_processes(units: Sequence[Unit], docs_dir: Path, processes: int) -> Iterator[multiprocessing.pool.Pool]:
+    """Forked processes writing `units` (see _write_in_worker): they share the archive copy-on-write."""
+    global _fork_state
+    _fork_state = (units, docs_dir)
+    gc.freeze()  # keep the workers' garbage collector off the shared pages (touching them copies them)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+        _fork_state = None
+
+
+def _adopt(writer: DocsWriter, unit: Unit, result: tuple[dict[str, FileRecord], int]) -> None:
+    files, written = result
+    writer.adopt(files, written)
+    writer.done(unit.key, unit.digest or "", files)
 
 
 def write_archive(archive: Archive, docs_dir: Path, *, workers: int | None = None,
                   progress: bool = False) -> GenerateResult:
-    """Render every page and data file into `docs_dir`.
+    """Render every page and data file into `docs_dir`, skipping the units that have not changed.
 
-    Large archives (RENDER_PARALLEL_THRESHOLD snapshots and more) stream: pages are written as they
-    come, so no build holds them all. Smaller ones are rendered first and written in one burst, so
-    a preview server watching `docs_dir` sees one change, not a trickle over the rendering.
-    `workers`: processes rendering the snapshot pages (default: the CPU count for large archives, else 1).
+    Pages are written as they come (no build holds them all). `workers`: processes rendering
+    the company units when many changed, and the background units alongside the others
+    (default: the CPU count).
     """
-    large = len(archive.snapshots) >= RENDER_PARALLEL_THRESHOLD
-    if workers is None:
-        workers = (os.cpu_count() or 1) if large else 1
+    cache_dir = archive.cache_dir
+    writer = DocsWriter(docs_dir, cache_dir / "pages.pickle" if cache_dir is not None else None, generation_digest())
+    digests = {company.domain: company_digest(archive, company) for company in archive.companies}
+    todo = [unit for unit in (company_unit(archive, c, digests[c.domain]) for c in archive.companies)
+            if not writer.unchanged(unit.key, unit.digest)]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-    company_pages = _parallel_company_pages(archive, workers) if parallel else None
-    writer = DocsWriter(docs_dir)
-    with progress_bar(progress, total=len(archive.companies), desc="pages", unit="company") as bar:
-        rendered = _iter_pages(archive, _counted(company_pages, archive, bar))
-        if not large:
-            rendered = list(rendered)
-            extra = {**asset_files(), **data_files(archive)}
-        for page in rendered:
-            writer.add_page(page)
-    for relative, data in (extra if not large else {**asset_files(), **data_files(archive)}).items():
-        writer.add(relative, data)
-    return GenerateResult(archive, writer.finish())
-
-
-def _counted(company_pages, archive: Archive, bar) -> Iterator[list[pages.Page]]:
-    if company_pages is None:
-        env = pages.make_environment()
-        site = load_site_data(archive.content_dir)
-        sectors = {domain: info.sector for domain, info in site.companies.items()}
-        company_pages = (_company_pages(env, archive, sectors, company) for company in archive.companies)
-    for rendered in company_pages:
-        bar.update(1)
-        yield rendered
+    with progress_bar(progress and bool(todo), total=len(todo), desc="pages", unit="company") as bar:
+        if parallel and len(todo) >= RENDER_PARALLEL_THRESHOLD:
+            with _writer_processes(todo, docs_dir, workers) as pool:
+                tasks = [(index, writer.previous_files(unit.key)) for index, unit in enumerate(todo)]
+                for unit, result in zip(todo, pool.imap(_write_in_worker, tasks, chunksize=4)):
+                    _adopt(writer, unit, result)
+                    bar.update(1)
+        else:
+            for unit in todo:
+                _write(writer, unit)
+                bar.update(1)
+    units = site_units(archive, digests)
+    background = [unit for unit in units if parallel and unit.background
+                  and (unit.digest is None or not writer.unchanged(unit.key, unit.digest))]
+    with _writer_processes(background, docs_dir, len(background)) if background else nullcontext() as pool:
+        pending = [pool.apply_async(_write_in_worker, ((index, writer.previous_files(unit.key)),))
+                   for index, unit in enumerate(background)]
+        for unit in units:
+            if not (parallel and unit.background):
+                _produce(writer, unit)
+        for unit, result in zip(background, pending):
+            _adopt(writer, unit, result.get())
+    stats = writer.finish()
+    archive.fragments.prune(set(digests.values()))
+    return GenerateResult(archive, stats)
 
 
 def generate(content_dir: Path, docs_dir: Path, *, cache_dir: Path | None = None,

@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import multiprocessing
 import os
 import re
-from dataclasses import dataclass
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from .cache import KeyedStore, code_digest
 from .model import Snapshot
 
 # Matched against the first line with every whitespace run collapsed to one space, so the
@@ -67,6 +71,9 @@ class SnapshotError(Exception):
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         return f"{where}: {self.reason}"
+
+    def __reduce__(self):  # frozen fields: pickle (to and from reader processes) by the constructor
+        return (SnapshotError, (self.source, self.line, self.reason))
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -250,9 +257,10 @@ def parse_snapshot(data: bytes, source: str, *, slug: str | None = None, today: 
         source_url=source_url,
         captured_at=captured_at,
         title=title,
-        body=body,
         body_line=body_line,
         sha256=hashlib.sha256(data).hexdigest(),
+        body_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        kept_body=body,
     )
 
 
@@ -315,56 +323,131 @@ def _reading_order(path: Path) -> tuple:
     return (os.fsencode(path.parent), name_key)
 
 
-def _content_key(snapshot: Snapshot) -> str:
+def content_key(snapshot: Snapshot, body: str) -> str:
     """What makes two snapshot files the same snapshot, whatever their bytes (BOM, CRLF, encoding)."""
     return hashlib.sha256("\n".join([snapshot.domain, snapshot.archived_on.isoformat(), snapshot.wayback_url,
-                                      snapshot.title, snapshot.body]).encode("utf-8")).hexdigest()
+                                      snapshot.title, body]).encode("utf-8")).hexdigest()
 
 
-def read_content(content_dir: Path, *, today: date | None = None) -> ReadResult:
+@dataclass(frozen=True)
+class ParsedFile:
+    """What reading one accepted file gave: its snapshot and content key."""
+
+    snapshot: Snapshot
+    content_key: str
+
+
+StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+INDEX_FILE = "read-index.pickle"
+PARALLEL_READ_THRESHOLD = 200  # files to parse; below this, starting processes costs more than it saves
+# A file modified this recently may be modified again within the file system's timestamp
+# granularity (up to 2 s) without its mtime changing: it is parsed again next time, not indexed.
+RACY_NS = 2_000_000_000
+
+
+class ReadIndex:
+    """What each unchanged file gave when it was last parsed, so a rebuild parses only new and edited files.
+
+    Keyed by the path under snapshots/ and valid while the file's size, mtime, ctime and inode are
+    those it had then: an edit in place changes mtime and ctime even when the size stays the same.
+    Only accepted files are indexed, so a rejected file is read, and reported, on every build.
+    `path` None: no index, every file is parsed.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.store = KeyedStore(path, code_digest(("reader", "model")))
+        self.started = time.time_ns()
+
+    def get(self, relative: str, stat: StatKey, today: date) -> ParsedFile | None:
+        """None for a new or edited file, or one dated after `today` (rejected as in the future when parsed)."""
+        entry = self.store.get(relative, lambda entry: entry[0] == stat and entry[1].snapshot.archived_on <= today)
+        return entry[1] if entry is not None else None
+
+    def put(self, relative: str, stat: StatKey, parsed: ParsedFile) -> None:
+        if self.started - stat[1] > RACY_NS:
+            self.store.put(relative, (stat, parsed))
+
+    def save(self) -> None:
+        self.store.save()
+
+
+def read_content(content_dir: Path, *, today: date | None = None, cache_dir: Path | None = None,
+                 workers: int | None = None) -> ReadResult:
     """Read every file under `content_dir/snapshots/<domain>/`, in a stable order.
 
     Nothing is dropped silently: each file becomes a Snapshot or a SnapshotError. Only the
-    droppings of editors and operating systems (.DS_Store, *.swp, *~) are skipped.
+    droppings of editors and operating systems (.DS_Store, *.swp, *~) are skipped. With a
+    `cache_dir`, files unchanged since the last build are not read again (see ReadIndex);
+    many files to parse are parsed by `workers` processes (default: one per CPU).
+    Snapshots come without their body (`Snapshot.body` reads it again when needed).
     """
     root = content_dir / "snapshots"
-    snapshots: list[Snapshot] = []
-    rejected: list[SnapshotError] = []
-    seen: dict[tuple[str, str], Snapshot] = {}
-    seen_content: dict[str, Snapshot] = {}
-    names: dict[str, str] = {}  # source -> path relative to the content folder, for messages
     if not root.is_dir():
-        return ReadResult(snapshots, rejected)
+        return ReadResult([], [])
+    today = today or date.today()
+    index = ReadIndex(cache_dir / INDEX_FILE if cache_dir is not None else None)
+    outcomes: list[ParsedFile | SnapshotError | None] = []
+    sources: list[str] = []
+    relatives: list[Path] = []
+    to_parse: list[tuple[int, StatKey]] = []  # (position in outcomes, file status when parsed)
     for path in _walk(root):
-        source = display_path(path)
-        relative = path.relative_to(root)
         if DROPPINGS_RE.match(path.name) and not path.is_symlink():
             continue  # editor and OS droppings are not snapshots
+        source, relative = display_path(path), path.relative_to(root)
+        sources.append(source)
+        relatives.append(relative)
         try:
-            snapshot = _read_layout_file(path, relative, source, today)
+            stat = _check_layout(path, relative, source)
         except SnapshotError as error:
-            rejected.append(error)
+            outcomes.append(error)
             continue
+        parsed = index.get(relative.as_posix(), stat, today)
+        if parsed is None:
+            to_parse.append((len(outcomes), stat))
+        outcomes.append(ParsedFile(replace(parsed.snapshot, source=source), parsed.content_key) if parsed else None)
+    jobs = [(root / relatives[position], sources[position], relatives[position], today) for position, _ in to_parse]
+    for (position, stat), outcome in zip(to_parse, _parse_files(jobs, workers)):
+        outcomes[position] = outcome
+        if isinstance(outcome, ParsedFile) and outcome.snapshot.kept_body is None:
+            index.put(relatives[position].as_posix(), stat,
+                      ParsedFile(replace(outcome.snapshot, source=""), outcome.content_key))
+    index.save()
+    return _accept(outcomes, sources, relatives)
+
+
+def _accept(outcomes: list[ParsedFile | SnapshotError], sources: list[str], relatives: list[Path]) -> ReadResult:
+    """The snapshots in reading order, the first of two files claiming the same snapshot winning."""
+    snapshots: list[Snapshot] = []
+    rejected: list[SnapshotError] = []
+    seen: dict[tuple[str, str], ParsedFile] = {}
+    seen_content: dict[str, Snapshot] = {}
+    names: dict[str, str] = {}  # source -> path relative to the content folder, for messages
+    for outcome, source, relative in zip(outcomes, sources, relatives):
+        if isinstance(outcome, SnapshotError):
+            rejected.append(outcome)
+            continue
+        snapshot = outcome.snapshot
         first = seen.get(snapshot.key)
         if first is not None:
-            same = _content_key(first) == _content_key(snapshot)
+            same = first.content_key == outcome.content_key
             rejected.append(SnapshotError(source, 0, (
-                f"duplicate: the same snapshot as {names[first.source]}" if same else
+                f"duplicate: the same snapshot as {names[first.snapshot.source]}" if same else
                 f"two different snapshots claim {snapshot.domain} on {snapshot.slug}: this one and "
-                f"{names[first.source]} (rename one <date>-2.md if both are real captures of that day)")))
+                f"{names[first.snapshot.source]} (rename one <date>-2.md if both are real captures of that day)")))
             continue
-        twin = seen_content.get(_content_key(snapshot))
+        twin = seen_content.get(outcome.content_key)
         if twin is not None:
             rejected.append(SnapshotError(source, 0, f"duplicate: the same snapshot as {names[twin.source]}"))
             continue
         names[source] = display_path(Path("snapshots") / relative)
-        seen[snapshot.key] = snapshot
-        seen_content[_content_key(snapshot)] = snapshot
+        seen[snapshot.key] = outcome
+        seen_content[outcome.content_key] = snapshot
         snapshots.append(snapshot)
     return ReadResult(snapshots, rejected)
 
 
-def _read_layout_file(path: Path, relative: Path, source: str, today: date | None) -> Snapshot:
+def _check_layout(path: Path, relative: Path, source: str) -> StatKey:
+    """Why `path` cannot be a snapshot file, from its name and status alone; else its StatKey."""
     if path.is_symlink():
         raise SnapshotError(source, 0, "symbolic links are not read (a snapshot must be a regular file)")
     if path.name.startswith(".") and path.name.endswith(".md.tmp"):
@@ -376,16 +459,50 @@ def _read_layout_file(path: Path, relative: Path, source: str, today: date | Non
     if len(relative.parts) != 2 or path.suffix != ".md":
         raise SnapshotError(source, 0, "not in the layout snapshots/<domain>/<YYYY-MM-DD>.md")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SnapshotError(source, 0, f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
-        data = path.read_bytes()
+        status = path.stat()
     except OSError as error:
         raise SnapshotError(source, 0, f"cannot read the file: {error.strerror or error}") from None
-    snapshot = parse_snapshot(data, source, slug=path.stem, today=today)
-    folder = display_path(Path(relative.parts[0]))
-    if parse_domain(folder) != snapshot.domain:
-        raise SnapshotError(
-            source, 1, f"folder {folder!r} does not match the header's domain {snapshot.domain!r}"
-        )
-    return snapshot
+    if status.st_size > MAX_FILE_BYTES:
+        raise SnapshotError(source, 0, f"file too large ({status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+def _parse_file(job: tuple[Path, str, Path, date]) -> ParsedFile | SnapshotError:
+    """Read and parse one file that passed `_check_layout`. The body is dropped when the file can be
+    opened again by its printed name (always, unless the content folder's path is not UTF-8)."""
+    path, source, relative, today = job
+    try:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise SnapshotError(source, 0, f"cannot read the file: {error.strerror or error}") from None
+        snapshot = parse_snapshot(data, source, slug=path.stem, today=today)
+        folder = display_path(Path(relative.parts[0]))
+        if parse_domain(folder) != snapshot.domain:
+            raise SnapshotError(
+                source, 1, f"folder {folder!r} does not match the header's domain {snapshot.domain!r}"
+            )
+    except SnapshotError as error:
+        return error
+    key = content_key(snapshot, snapshot.body)
+    return ParsedFile(snapshot.without_body() if source == os.fspath(path) else snapshot, key)
+
+
+def _parse_files(jobs: list[tuple[Path, str, Path, date]], workers: int | None) -> list[ParsedFile | SnapshotError]:
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if len(jobs) < PARALLEL_READ_THRESHOLD or workers < 2:
+        return [_parse_file(job) for job in jobs]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_parse_file, jobs, chunksize=32))
+
+
+def read_body(snapshot: Snapshot) -> str:
+    """The body of an accepted snapshot, read again from its file (see `Snapshot.body`)."""
+    try:
+        data = Path(snapshot.source).read_bytes()
+    except OSError as error:
+        raise SnapshotError(snapshot.source, 0, f"cannot read the file again: {error.strerror or error}") from None
+    body = parse_snapshot(data, snapshot.source, slug=snapshot.slug, today=snapshot.archived_on).body
+    if hashlib.sha256(body.encode("utf-8")).hexdigest() != snapshot.body_sha256:
+        raise SnapshotError(snapshot.source, 0, "the file changed while the build was reading it: build again")
+    return body

@@ -41,17 +41,18 @@ import gzip
 import hashlib
 import json
 import os
-import pickle
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .cache import code_digest, load_pickle, save_pickle
 from .model import Company
 from .pages import Page
+from .stores import AnalysisSummary, search_text
 
 INDEX_DIR = "search-index"
 FORMAT = 2  # bump when the files or the cache change meaning
@@ -64,16 +65,26 @@ SEGMENT_DOCS = 160  # target documents per segment: what one added snapshot cost
 POOL_MIN_DOCS = 400  # fewer documents to analyse: no worker processes (starting them costs more)
 GZ_LEVEL = 6
 TEXT_GZ_LEVEL = 4
+_CODE = code_digest(("search",))  # a segment cached by other code is analysed again
 
 
 @dataclass(frozen=True)
 class SearchDoc:
+    """One snapshot page. `text` is loaded only for the segments that must be analysed again:
+    `text_sha256` stands for it everywhere else (and is computed from `text` when it is given)."""
+
     url: str  # the page's URL relative to the site root, "companies/<domain>/<slug>/"
     title: str
-    text: str
     company: str  # domain: the group whose versions collapse into one result
     year: str
     topics: tuple[str, ...] = ()
+    key: tuple[str, str] = ("", "")  # the snapshot's
+    text_sha256: str = ""
+    text: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.text is not None:
+            object.__setattr__(self, "text_sha256", hashlib.sha256(self.text.encode("utf-8")).hexdigest())
 
     @property
     def filters(self) -> list[str]:
@@ -119,7 +130,9 @@ def _varint(n: int, out: bytearray) -> None:
 
 def doc_terms(doc: SearchDoc) -> list[tuple[str, int]]:
     """(term, impact) pairs of one document, its filter terms included (impact 1)."""
-    counts = Counter(tokens(f"{doc.title}\n{doc.text}"))
+    counts: Counter[str] = Counter()
+    for word, count in Counter(words(f"{doc.title}\n{doc.text}")).items():
+        counts[stem(word)] += count  # each distinct word stemmed once: as `tokens` would, in a third of the time
     length = sum(counts.values())
     norm = K1 * (1 - B + B * length / AVGDL)
     terms = [(t, max(1, min(255, round(c / (c + norm) * 255)))) for t, c in counts.items()]
@@ -129,23 +142,19 @@ def doc_terms(doc: SearchDoc) -> list[tuple[str, int]]:
 
 # ---- documents from the model ----
 
-def plain_text(analysis) -> str:
-    """The passages' plain text, one passage a line (a section's first passage starts with its heading)."""
-    return "\n".join(p.text.strip() for p in analysis.passages if p.text.strip())
-
-
-def documents(companies: Sequence[Company], analyses) -> list[SearchDoc]:
+def documents(companies: Sequence[Company], summaries: Mapping[tuple[str, str], AnalysisSummary]) -> list[SearchDoc]:
+    """One document per snapshot page, without its text (see SearchDoc)."""
     docs = []
     for company in companies:
         for snapshot in company.versions:
-            analysis = analyses[snapshot.key]
+            summary = summaries[snapshot.key]
             when = snapshot.archived_on.isoformat()
             suffix = snapshot.slug[len(when):].lstrip("-")
             title = f"{company.name} — {when}" + (f" ({suffix})" if suffix else "")
             docs.append(SearchDoc(
-                url=f"companies/{snapshot.domain}/{snapshot.slug}/", title=title, text=plain_text(analysis),
+                url=f"companies/{snapshot.domain}/{snapshot.slug}/", title=title,
                 company=snapshot.domain, year=f"{snapshot.archived_on.year:04d}",
-                topics=tuple(sorted(analysis.topic_ids))))
+                topics=tuple(sorted(summary.topic_ids)), key=snapshot.key, text_sha256=summary.search_sha256))
     return docs
 
 
@@ -159,9 +168,9 @@ def segment_count(n_docs: int) -> int:
 
 
 def _fingerprint(docs: Sequence[SearchDoc]) -> str:
-    digest = hashlib.sha256(f"policykb-search-{FORMAT}".encode())
+    digest = hashlib.sha256(f"policykb-search-{FORMAT}-{_CODE}".encode())
     for doc in docs:
-        for part in (doc.url, doc.title, doc.text, *doc.filters):
+        for part in (doc.url, doc.title, doc.text_sha256, *doc.filters):
             data = part.encode("utf-8")
             digest.update(len(data).to_bytes(8, "little"))
             digest.update(data)
@@ -189,24 +198,8 @@ def _analyse_segment(docs: Sequence[SearchDoc]) -> dict:
 
 
 def _load(path: Path | None, fingerprint: str) -> dict | None:
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as f:
-            data = pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
-        return None
+    data = load_pickle(path)
     return data if isinstance(data, dict) and data.get("fingerprint") == fingerprint else None
-
-
-def _save(path: Path | None, data: dict) -> None:
-    if path is None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as f:
-        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
 
 
 def _segments(docs: Sequence[SearchDoc], count: int) -> list[list[SearchDoc]]:
@@ -220,8 +213,18 @@ def _segments(docs: Sequence[SearchDoc], count: int) -> list[list[SearchDoc]]:
 
 # ---- the index ----
 
-def build_index(docs: Sequence[SearchDoc], *, cache_dir: Path | None = None, jobs: int | None = None) -> dict[str, bytes]:
-    """The index files (path relative to the index folder -> bytes) for `docs`."""
+def index_digest(docs: Sequence[SearchDoc]) -> str:
+    """Equal for two sets of documents that give the same index files."""
+    segments = _segments(docs, segment_count(len(docs)))
+    return hashlib.sha256("".join(_fingerprint(segment) for segment in segments).encode()).hexdigest()
+
+
+def build_index(docs: Sequence[SearchDoc], *, cache_dir: Path | None = None, jobs: int | None = None,
+                load_text: Callable[[SearchDoc], str] | None = None) -> dict[str, bytes]:
+    """The index files (path relative to the index folder -> bytes) for `docs`.
+
+    `load_text(doc)`: the text of a document given without one, needed when its segment is not cached.
+    """
     n_segments = segment_count(len(docs))
     segments = _segments(docs, n_segments)
     cache_root = cache_dir / "search" / f"s{n_segments}" if cache_dir is not None else None
@@ -234,7 +237,8 @@ def build_index(docs: Sequence[SearchDoc], *, cache_dir: Path | None = None, job
         if cached is None:
             todo.append((number, fingerprint))
     jobs = jobs if jobs is not None else min(4, os.cpu_count() or 1)
-    work = [segments[number] for number, _ in todo]
+    work = [[doc if doc.text is not None else replace(doc, text=load_text(doc)) for doc in segments[number]]
+            for number, _ in todo]
     if jobs > 1 and sum(len(s) for s in work) > POOL_MIN_DOCS:
         # Forked workers share the parent's heap (the analysed archive) copy-on-write; freezing
         # the GC keeps their collections from touching, hence copying, those pages. (Not spawn:
@@ -250,7 +254,8 @@ def build_index(docs: Sequence[SearchDoc], *, cache_dir: Path | None = None, job
     for (number, fingerprint), result in zip(todo, results):
         result["fingerprint"] = fingerprint
         data[number] = result
-        _save(cache_root / f"{number}.pkl" if cache_root else None, result)
+        if cache_root is not None:
+            save_pickle(cache_root / f"{number}.pkl", result)
     return _join(data, len(docs))
 
 
@@ -330,10 +335,11 @@ def _gz(data: bytes) -> bytes:
 
 # ---- what the pipeline calls ----
 
-def search_files(archive, cache_dir: Path | None = None) -> dict[str, bytes]:
-    """The index as extra docs files under `search-index/`."""
-    docs = documents(archive.companies, archive.analyses)
-    files = build_index(docs, cache_dir=cache_dir)
+def search_files(archive, docs: Sequence[SearchDoc] | None = None) -> dict[str, bytes]:
+    """The index as extra docs files under `search-index/`; `docs`: documents(...) when already made."""
+    docs = documents(archive.companies, archive.summaries) if docs is None else docs
+    files = build_index(docs, cache_dir=archive.cache_dir,
+                        load_text=lambda doc: search_text(archive.analyses[doc.key]))
     return {f"{INDEX_DIR}/{path}": data for path, data in files.items()}
 
 

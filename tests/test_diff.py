@@ -222,6 +222,28 @@ def test_never_crashes_on_any_text(a, b, ctx):
     assert "<script" not in out.lower() or "&lt;script" in out.lower()
 
 
+def _shown_words(html_text: str) -> list[str]:
+    """The words a reader can see or unfold, in order (markers, signs and labels left out)."""
+    text = re.sub(r"<summary>.*?</summary>|<span class=\"diff-(?:sign|label)\">.*?</span>|<p class=\"diff-none\">.*?</p>",
+                  " ", html_text)
+    return html.unescape(re.sub(r"<[^>]+>", " ", text)).split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc, doc, st.integers(min_value=0, max_value=12))
+def test_render_shows_every_word_in_order_and_folds_only_long_unchanged_stretches(a, b, ctx):
+    r = word_diff(a, b, context_words=ctx)
+    stream = [w for op in r.ops for w in (op.new if op.tag == "equal" else (*op.old, *op.new))]
+    out = render_diff_html(r)
+    assert _shown_words(out) == stream
+    folded = [int(n.replace(",", "")) for n in re.findall(r"\u2026 ([0-9,]+) unchanged words", out)]
+    assert all(n >= 8 for n in folded)
+    assert sum(folded) == sum(int(n.replace(",", "")) for n in re.findall(
+        r"\u2026 ([0-9,]+) unchanged words", render_diff_html(r, expandable=False)))
+    if r.changed and len(stream) <= ctx:  # every unchanged word is within the context of a change
+        assert folded == []
+
+
 @settings(max_examples=100, deadline=None)
 @given(doc)
 def test_self_diff_is_empty(a):

@@ -15,6 +15,7 @@ from generator.diff import render_diff_html, word_diff
 from generator.history_pages import DiffStore, Milestone, load_milestones, timeline_pages, year_chunks
 from generator.pages import make_environment
 from generator.pipeline import data_files, generate, load_archive, render_pages
+from generator.reader import parse_snapshot
 
 from .support import CONTENT, content_with_versions, snapshot_text
 
@@ -165,8 +166,9 @@ def test_year_chunks_place_milestones_by_date(history_content):
 
 def test_timeline_splits_into_year_pages(history_content):
     archive = load_archive(history_content)
-    pages = timeline_pages(make_environment(), archive.companies, archive.analyses, archive.histories,
-                           load_milestones(history_content), archive.diffs, limit=3)
+    charts = history_pages.archive_charts(archive.companies, archive.summaries)
+    pages = timeline_pages(make_environment(), archive.companies, archive.histories,
+                           load_milestones(history_content), charts, limit=3)
     paths = [p.path for p in pages]
     assert paths[0] == "timeline.md" and "timeline/2018.md" in paths and "timeline/2003.md" in paths
     assert "[2018](timeline/2018.md)" in pages[0].body
@@ -221,8 +223,10 @@ def test_each_diff_computed_once_per_build(history_content, tmp_path):
 
 def test_memory_store_returns_same_result():
     store = DiffStore(None)
-    first = store.diff("a b c", "a b d")
-    assert store.diff("a b c", "a b d") is first and store.computed["diff"] == 1
+    old, new = (parse_snapshot(snapshot_text("example.com", day, body).encode(), "x.md")
+                for day, body in (("2010-01-01", "a b c"), ("2010-01-02", "a b d")))
+    first = store.diff(old, new)
+    assert store.diff(old, new) is first and store.computed["diff"] == 1
 
 
 # ------------------------------------------------------------------ the diff on tricky input

@@ -1,9 +1,13 @@
+import os
+import pickle
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import reader
 from generator.reader import MOJIBAKE_RE, SnapshotError, parse_domain, parse_snapshot, parse_wayback, read_content
 
 from .support import CONTENT, snapshot_text
@@ -143,3 +147,129 @@ def test_generated_snapshots_round_trip(domain, day, title, body, crlf):
 def test_mojibake_is_repaired_and_real_accents_kept():
     text = snapshot_text("example.com", "2010-01-02", "We don\u00e2\u0080\u0099t sell. We donâ€™t rent. Ã©tÃ©, café, Grüße, naïve")
     assert parse(text).body == "We don\u2019t sell. We don\u2019t rent. été, café, Grüße, naïve"
+
+
+# ------------------------------------------------------------------ the read index (cache of parsed files)
+
+
+def _content_folder(tmp_path, files: dict[str, str]):
+    """A content folder whose files look written long ago (older than the index's racy window)."""
+    root = tmp_path / "content"
+    for relative, text in files.items():
+        path = root / "snapshots" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    return root
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """The files parse_snapshot was called for."""
+    calls: list[str] = []
+    real = reader.parse_snapshot
+
+    def counting(data, source, **kwargs):
+        calls.append(Path(source).name)
+        return real(data, source, **kwargs)
+
+    monkeypatch.setattr(reader, "parse_snapshot", counting)
+    return calls
+
+
+def _outcome(result):
+    return ([(s.key, s.title, s.body, s.sha256, s.source) for s in result.snapshots],
+            [str(e) for e in result.rejected])
+
+
+def test_unchanged_files_are_not_parsed_again(tmp_path, parses):
+    content = _content_folder(tmp_path, {f"example.com/2010-01-0{i}.md": snapshot_text(
+        "example.com", f"2010-01-0{i}", f"Version {i}.") for i in range(1, 4)})
+    cache = tmp_path / "cache"
+    first = read_content(content, today=TODAY, cache_dir=cache)
+    assert len(parses) == 3
+    parses.clear()
+    again = read_content(content, today=TODAY, cache_dir=cache)
+    assert parses == []
+    assert _outcome(again) == _outcome(first) == _outcome(read_content(content, today=TODAY))
+    assert all(s.kept_body is None for s in again.snapshots)  # bodies are read again only when needed
+
+
+def test_an_edit_in_place_of_the_same_size_is_seen(tmp_path, parses):
+    content = _content_folder(tmp_path, {"example.com/2010-01-02.md": snapshot_text("example.com", "2010-01-02", "We sell.")})
+    cache = tmp_path / "cache"
+    read_content(content, today=TODAY, cache_dir=cache)
+    path = content / "snapshots/example.com/2010-01-02.md"
+    before = path.stat()
+    path.write_text(snapshot_text("example.com", "2010-01-02", "We tell."), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # even with its old mtime: ctime moved
+    assert path.stat().st_size == before.st_size
+    parses.clear()
+    result = read_content(content, today=TODAY, cache_dir=cache)
+    assert parses == ["2010-01-02.md"] and result.snapshots[0].body == "We tell."
+
+
+def test_a_file_written_just_now_is_not_indexed(tmp_path, parses):
+    content = _content_folder(tmp_path, {})
+    path = content / "snapshots/example.com/2010-01-02.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(snapshot_text("example.com", "2010-01-02", "Fresh."), encoding="utf-8")
+    cache = tmp_path / "cache"
+    read_content(content, today=TODAY, cache_dir=cache)
+    read_content(content, today=TODAY, cache_dir=cache)
+    assert parses == ["2010-01-02.md"] * 2  # it could change again within the same timestamp tick
+
+
+def test_rejected_files_are_reported_on_every_build(tmp_path):
+    content = _content_folder(tmp_path, {
+        "example.com/2010-01-02.md": snapshot_text("example.com", "2010-01-02", "Fine."),
+        "example.com/2010-01-03.md": "not a snapshot",
+        "example.com/2010-01-04.md": snapshot_text("example.com", "2010-01-02", "Fine."),
+    })
+    cache = tmp_path / "cache"
+    first = read_content(content, today=TODAY, cache_dir=cache)
+    assert len(first.rejected) == 2
+    assert _outcome(read_content(content, today=TODAY, cache_dir=cache)) == _outcome(first)
+
+
+def test_deleted_and_future_snapshots_with_the_index(tmp_path):
+    content = _content_folder(tmp_path, {
+        "example.com/2010-01-02.md": snapshot_text("example.com", "2010-01-02", "Old."),
+        "example.com/2026-06-01.md": snapshot_text("example.com", "2026-06-01", "New."),
+    })
+    cache = tmp_path / "cache"
+    assert len(read_content(content, today=TODAY, cache_dir=cache).snapshots) == 2
+    # read on an earlier day (another clock): the indexed snapshot is in the future there
+    earlier = read_content(content, today=date(2026, 1, 1), cache_dir=cache)
+    assert [e.reason for e in earlier.rejected] == ["archive date 2026-06-01 is in the future"]
+    (content / "snapshots/example.com/2010-01-02.md").unlink()
+    result = read_content(content, today=TODAY, cache_dir=cache)
+    assert [s.slug for s in result.snapshots] == ["2026-06-01"] and result.rejected == []
+    index = pickle.loads((cache / reader.INDEX_FILE).read_bytes())
+    assert list(index["entries"]) == ["example.com/2026-06-01.md"]  # the deleted file's entry is gone
+
+
+def test_a_damaged_index_is_a_miss(tmp_path, parses):
+    content = _content_folder(tmp_path, {"example.com/2010-01-02.md": snapshot_text("example.com", "2010-01-02", "A.")})
+    cache = tmp_path / "cache"
+    first = read_content(content, today=TODAY, cache_dir=cache)
+    (cache / reader.INDEX_FILE).write_bytes(b"\x80\x05 truncated")
+    parses.clear()
+    again = read_content(content, today=TODAY, cache_dir=cache)
+    assert parses == ["2010-01-02.md"]
+    assert _outcome(again) == _outcome(first)
+
+
+def test_many_files_are_parsed_by_worker_processes(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader, "PARALLEL_READ_THRESHOLD", 2)
+    content = _content_folder(tmp_path, {f"example.com/2010-01-0{i}.md": snapshot_text(
+        "example.com", f"2010-01-0{i}", f"Version {i}.") for i in range(1, 6)} | {"bad.com/x.md": "no"})
+    assert _outcome(read_content(content, today=TODAY, workers=2)) == _outcome(read_content(content, today=TODAY, workers=1))
+
+
+def test_a_body_changed_during_the_build_is_an_error(tmp_path):
+    content = _content_folder(tmp_path, {"example.com/2010-01-02.md": snapshot_text("example.com", "2010-01-02", "A.")})
+    snapshot = read_content(content, today=TODAY).snapshots[0]
+    (content / "snapshots/example.com/2010-01-02.md").write_text(snapshot_text("example.com", "2010-01-02", "B."))
+    with pytest.raises(SnapshotError, match="changed while the build was reading it"):
+        snapshot.body

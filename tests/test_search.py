@@ -34,7 +34,10 @@ def archive(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def docs(archive):
-    return search.documents(archive[0].companies, archive[0].analyses)
+    """The documents with their texts (the pipeline gives them without, and texts when needed)."""
+    arch, _ = archive
+    return [dataclasses.replace(doc, text=search.search_text(arch.analyses[doc.key]))
+            for doc in search.documents(arch.companies, arch.summaries)]
 
 
 @pytest.fixture
@@ -45,6 +48,9 @@ def small_segments(monkeypatch):
 
 def test_documents_come_from_the_model(archive, docs):
     arch, _ = archive
+    stubs = search.documents(arch.companies, arch.summaries)
+    assert [doc.text_sha256 for doc in stubs] == [doc.text_sha256 for doc in docs]  # the summaries know the texts
+    assert all(doc.text is None for doc in stubs)
     assert len(docs) == len(arch.snapshots)
     first = arch.companies[0].versions[0]
     doc = docs[0]
