@@ -184,7 +184,7 @@ def publish(docs_dir: Path, site_dir: Path, *, content_date: date | None, strict
         if stamp_file is not None and not config.plugins:
             stamp = _stamp(config, config_file, site_dir)
         if stamp is not None and site_dir.is_dir() and not site_dir.is_symlink():
-            incremental = _read_stamp(stamp_file) == {**stamp, "site_inode": site_dir.stat().st_ino}
+            incremental = _read_stamp(stamp_file) == {**stamp, "site": _site_identity(site_dir)}
         with source_date_epoch(content_date):
             if config.plugins:
                 # Plugins may gather every page before writing any (search does): MkDocs' own build.
@@ -202,7 +202,7 @@ def publish(docs_dir: Path, site_dir: Path, *, content_date: date | None, strict
     if stamp_file is not None and stamp is not None:
         stamp_file.parent.mkdir(parents=True, exist_ok=True)
         temporary = stamp_file.with_name(f".{stamp_file.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({**stamp, "site_inode": site_dir.stat().st_ino}, sort_keys=True))
+        temporary.write_text(json.dumps({**stamp, "site": _site_identity(site_dir)}, sort_keys=True))
         os.replace(temporary, stamp_file)
     return incremental
 
@@ -439,6 +439,18 @@ def _stamp(config, config_file: Path, site_dir: Path) -> dict:
             versions[package] = None
     return {"config": digest.hexdigest(), "docs_dir": config.docs_dir, "site_dir": str(site_dir),
             "strict": bool(config.strict), "versions": versions}
+
+
+def _site_identity(site_dir: Path) -> str | None:
+    """Which build `site_dir` holds: the digest of the sitemap that build wrote.
+
+    Not the folder's inode: CI restores the last site from a cache archive (a new inode, same
+    files and mtimes) and that site must still be published incrementally.
+    """
+    try:
+        return hashlib.sha256((site_dir / "sitemap.xml").read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _read_stamp(path: Path) -> dict | None:

@@ -101,13 +101,26 @@ def test_rebuild_without_changes_renders_nothing_and_stays_identical(archive_dir
     assert all(p.stat().st_mtime_ns == mtimes[p] for p in pages)
 
 
-def test_a_replaced_site_or_a_new_configuration_means_a_clean_build(archive_dir: Path, tmp_path: Path) -> None:
+def test_a_restored_copy_of_the_site_stays_incremental(archive_dir: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
     build_into(archive_dir, work)
-    replaced = tmp_path / "other"
-    shutil.copytree(work / "site", replaced)
+    restored = tmp_path / "restored"
+    shutil.copytree(work / "site", restored)  # as CI's cache restores it: a new folder, same files and mtimes
     shutil.rmtree(work / "site")
-    os.replace(replaced, work / "site")  # e.g. restored from elsewhere: not the site the stamp describes
+    os.replace(restored, work / "site")
+    assert build_into(archive_dir, work) is True
+
+
+def test_another_site_or_a_new_configuration_means_a_clean_build(archive_dir: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    build_into(archive_dir, work)
+    other = tmp_path / "other"
+    build_into(archive_dir, other)  # same content, its own build
+    sitemap = other / "site" / "sitemap.xml"
+    sitemap.write_text(sitemap.read_text(encoding="utf-8").replace("</urlset>", "<!-- another build --></urlset>"),
+                       encoding="utf-8")
+    shutil.rmtree(work / "site")
+    shutil.copytree(other / "site", work / "site")  # not the site the stamp describes
     assert build_into(archive_dir, work) is False
     assert build_into(archive_dir, work) is True
     config = tmp_path / "mkdocs.yml"
