@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,3 +43,19 @@ def content_with_versions(folder: Path, domain: str, versions: Iterable[tuple[st
     for day, body in versions:
         (target / f"{day}.md").write_text(snapshot_text(domain, day, body, title="Example privacy"), encoding="utf-8")
     return content
+
+
+def tree_differences(left: Path, right: Path) -> list[str]:
+    """Every file only in one of two folders or different between them (byte for byte)."""
+    problems: list[str] = []
+
+    def walk(compared: filecmp.dircmp, prefix: str) -> None:
+        problems.extend(f"only in {left}: {prefix}{name}" for name in compared.left_only)
+        problems.extend(f"only in {right}: {prefix}{name}" for name in compared.right_only)
+        _, mismatch, errors = filecmp.cmpfiles(compared.left, compared.right, compared.common_files, shallow=False)
+        problems.extend(f"differs: {prefix}{name}" for name in mismatch + errors)
+        for name, sub in compared.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right), "")
+    return problems

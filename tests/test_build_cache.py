@@ -3,7 +3,6 @@ only what changed, gives the same docs folder as a clean build, and treats any d
 
 from __future__ import annotations
 
-import filecmp
 import importlib.util
 import os
 import shutil
@@ -16,7 +15,7 @@ import pytest
 from generator import analyse, pages, pipeline, stores
 from generator.pipeline import load_archive, write_archive
 
-from .support import CONTENT, snapshot_text
+from .support import CONTENT, snapshot_text, tree_differences
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,26 +77,12 @@ def generate(content: Path, work: Path) -> pipeline.GenerateResult:
     return write_archive(load_archive(content, cache_dir=work / "cache"), work / "docs", workers=1)
 
 
-def differences(left: Path, right: Path) -> list[str]:
-    problems: list[str] = []
-
-    def walk(compared: filecmp.dircmp, prefix: str) -> None:
-        problems.extend(f"only in {left.name}: {prefix}{name}" for name in compared.left_only)
-        problems.extend(f"only in {right.name}: {prefix}{name}" for name in compared.right_only)
-        _, mismatch, errors = filecmp.cmpfiles(compared.left, compared.right, compared.common_files, shallow=False)
-        problems.extend(f"differs: {prefix}{name}" for name in mismatch + errors)
-        for name, sub in compared.subdirs.items():
-            walk(sub, f"{prefix}{name}/")
-
-    walk(filecmp.dircmp(left, right), "")
-    return problems
-
 
 def same_as_clean(content: Path, work: Path, tmp_path: Path) -> list[str]:
     clean = tmp_path / "clean"
     shutil.rmtree(clean, ignore_errors=True)
     write_archive(load_archive(content), clean / "docs", workers=1)
-    return differences(work / "docs", clean / "docs")
+    return tree_differences(work / "docs", clean / "docs")
 
 
 def companies(content: Path) -> list[Path]:
@@ -219,7 +204,7 @@ def test_a_damaged_cache_file_is_a_miss(content, tmp_path, damage):
         page.write_text("edited", encoding="utf-8")
         break
     generate(content, work)
-    assert differences(work / "docs", reference) == []
+    assert tree_differences(work / "docs", reference) == []
 
 
 def test_parallel_rendering_equals_serial(content, tmp_path, monkeypatch):
@@ -227,7 +212,7 @@ def test_parallel_rendering_equals_serial(content, tmp_path, monkeypatch):
     archive = load_archive(content, cache_dir=tmp_path / "cache")
     write_archive(archive, tmp_path / "parallel", workers=2)
     write_archive(load_archive(content), tmp_path / "serial", workers=1)
-    assert differences(tmp_path / "parallel", tmp_path / "serial") == []
+    assert tree_differences(tmp_path / "parallel", tmp_path / "serial") == []
 
 
 def test_analyses_and_diffs_no_snapshot_uses_are_removed(content, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import importlib.util
 import os
 import shutil
@@ -13,6 +12,8 @@ import pytest
 
 from generator.pipeline import load_archive, write_archive
 from generator.publish import publish
+
+from .support import tree_differences
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,20 +34,6 @@ def build_into(content: Path, work: Path, *, workers: int | None = None) -> bool
     write_archive(archive, work / "docs", workers=workers)
     return publish(work / "docs", work / "site", content_date=archive.last_archived, state_dir=work / "cache" / "publish")
 
-
-def tree_differences(left: Path, right: Path) -> list[str]:
-    problems: list[str] = []
-
-    def walk(compared: filecmp.dircmp, prefix: str) -> None:
-        problems.extend(f"only in incremental: {prefix}{name}" for name in compared.left_only)
-        problems.extend(f"only in clean: {prefix}{name}" for name in compared.right_only)
-        _, mismatch, errors = filecmp.cmpfiles(compared.left, compared.right, compared.common_files, shallow=False)
-        problems.extend(f"differs: {prefix}{name}" for name in mismatch + errors)
-        for name, sub in compared.subdirs.items():
-            walk(sub, f"{prefix}{name}/")
-
-    walk(filecmp.dircmp(left, right), "")
-    return problems
 
 
 @pytest.fixture(scope="module")

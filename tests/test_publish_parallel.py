@@ -7,7 +7,6 @@ strict build, a worker's error reaches the caller, and no page's HTML is kept af
 
 from __future__ import annotations
 
-import filecmp
 import importlib.util
 import os
 import posixpath
@@ -26,7 +25,7 @@ from generator import publish as publish_module
 from generator.pipeline import generate
 from generator.publish import MKDOCS_CONFIG, PublishError, build_site, publish, source_date_epoch
 
-from .support import FIXTURES, REPO
+from .support import FIXTURES, REPO, tree_differences
 
 _spec = importlib.util.spec_from_file_location("policykb_bench_synth_parallel", REPO / "bench" / "synth.py")
 synth = importlib.util.module_from_spec(_spec)
@@ -74,20 +73,6 @@ def parallel_build(docs: Path, site: Path, workers: int = 2) -> None:
                    workers=workers)
 
 
-def differences(left: Path, right: Path) -> list[str]:
-    problems: list[str] = []
-
-    def walk(compared: filecmp.dircmp, prefix: str) -> None:
-        problems.extend(f"only in {left.name}: {prefix}{name}" for name in compared.left_only)
-        problems.extend(f"only in {right.name}: {prefix}{name}" for name in compared.right_only)
-        _, mismatch, errors = filecmp.cmpfiles(compared.left, compared.right, compared.common_files, shallow=False)
-        problems.extend(f"differs: {prefix}{name}" for name in mismatch + errors)
-        for name, sub in compared.subdirs.items():
-            walk(sub, f"{prefix}{name}/")
-
-    walk(filecmp.dircmp(left, right), "")
-    return problems
-
 
 def config_variant(tmp_path: Path, replace: str, by: str) -> Path:
     text = MKDOCS_CONFIG.read_text(encoding="utf-8")
@@ -109,19 +94,19 @@ def stock_site(docs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_parallel_build_is_byte_identical_to_mkdocs(docs, stock_site, tmp_path, forked):
     parallel_build(docs, tmp_path / "site", workers=2)
     assert forked == [2]
-    assert differences(stock_site, tmp_path / "site") == []
+    assert tree_differences(stock_site, tmp_path / "site") == []
 
 
 def test_one_process_build_is_byte_identical_to_mkdocs(docs, stock_site, tmp_path):
     parallel_build(docs, tmp_path / "site", workers=1)
-    assert differences(stock_site, tmp_path / "site") == []
+    assert tree_differences(stock_site, tmp_path / "site") == []
 
 
 def test_markdown_without_our_extension_builds_the_same_site(docs, stock_site, tmp_path):
     """What a publisher without generator.rawhtml (Zensical, ProperDocs, plain MkDocs) would make of our docs."""
     config = config_variant(tmp_path, "  - generator.rawhtml", "")
     stock_build(docs, tmp_path / "site", config)
-    assert differences(stock_site, tmp_path / "site") == []
+    assert tree_differences(stock_site, tmp_path / "site") == []
 
 
 # ---------------------------------------------------------------------- links
@@ -260,7 +245,7 @@ def test_an_incremental_build_in_workers_equals_a_clean_one(docs, tmp_path, fork
     assert publish(work, tmp_path / "site", content_date=DAY, state_dir=state, workers=2) is True
     assert forked[-1] == 2  # the three changed pages, in two workers
     publish(work, tmp_path / "clean", content_date=DAY, workers=2)
-    assert differences(tmp_path / "site", tmp_path / "clean") == []
+    assert tree_differences(tmp_path / "site", tmp_path / "clean") == []
     assert not (tmp_path / "site" / "extra").exists()
 
 
