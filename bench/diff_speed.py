@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.diff import render_diff_html, word_diff  # noqa: E402
-from generator.history import classify_change  # noqa: E402
-from generator.reader import parse_snapshot  # noqa: E402
+from generator.analyse.diff import render_diff_html, word_diff  # noqa: E402
+from generator.analyse.history import classify_change  # noqa: E402
+from generator.read.snapshots import parse_snapshot  # noqa: E402
 
 DEFAULT = Path("/work/shared/corpus/ota-sample")
 

@@ -1,4 +1,4 @@
-"""Precision/recall of generator.facts on the hand-checked gold set, and its speed.
+"""Precision/recall of generator.analyse.facts on the hand-checked gold set, and its speed.
 
     .venv/bin/python bench/facts_eval.py [--corpus DIR ...] [--verbose]
 
@@ -25,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.facts import SnapshotFacts, extract_facts, load_vocabulary  # noqa: E402
+from generator.analyse.facts import SnapshotFacts, extract_facts, load_vocabulary  # noqa: E402
 from generator.model import Passage  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator import search  # noqa: E402
+from generator.render import search  # noqa: E402
 
 
 def synth_docs(root: Path) -> list[search.SearchDoc]:

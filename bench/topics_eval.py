@@ -27,8 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.passages import split_passages  # noqa: E402
-from generator.topics import DEFAULT_TAXONOMY, categories_of, load_taxonomy, tag_passage  # noqa: E402
+from generator.analyse.passages import split_passages  # noqa: E402
+from generator.analyse.topics import DEFAULT_TAXONOMY, categories_of, load_taxonomy, tag_passage  # noqa: E402
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -39,7 +39,7 @@ def read_jsonl(path: Path) -> list[dict]:
 def snapshot_body(path: Path) -> tuple[str, int]:
     """Body and its first line (1-based) of a snapshot file, as the pipeline's reader gives them."""
     try:
-        from generator.reader import parse_snapshot
+        from generator.read.snapshots import parse_snapshot
 
         snap = parse_snapshot(path.read_bytes(), str(path))
         return snap.body, snap.body_line

@@ -18,8 +18,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.passages import split_passages  # noqa: E402
-from generator.topics import DEFAULT_TAXONOMY, load_taxonomy, tag_passage  # noqa: E402
+from generator.analyse.passages import split_passages  # noqa: E402
+from generator.analyse.topics import DEFAULT_TAXONOMY, load_taxonomy, tag_passage  # noqa: E402
 
 SYNTHETIC = """## Information We Collect
 
@@ -43,7 +43,7 @@ def bodies(shared: Path) -> list[tuple[str, int]]:
     out = []
     files = sorted((shared / "corpus").glob("*/snapshots/*/*.md")) if shared.is_dir() else []
     if files:
-        from generator.reader import parse_snapshot
+        from generator.read.snapshots import parse_snapshot
 
         for f in files:
             try:

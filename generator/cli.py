@@ -10,13 +10,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .analyse import load_context
-from .config import ConfigError, data_file, load_site_data
-from .intake import file_snapshot
-from .pipeline import GenerateResult, generate, load_archive, write_archive
-from .progress import wanted as progress_wanted
-from .publish import PublishError, publish, quiet_mkdocs_info
-from .reader import SnapshotError, read_content
+from generator.analyse.snapshot import load_context
+from generator.read.site_data import ConfigError, data_file, load_site_data
+from generator.read.intake import file_snapshot
+from generator.pipeline import GenerateResult, generate, load_archive, write_archive
+from generator.util.progress import wanted as progress_wanted
+from generator.publish.site import PublishError, publish, quiet_mkdocs_info
+from generator.read.snapshots import SnapshotError, read_content
 
 DEFAULT_CONTENT = Path("content")
 DEFAULT_DOCS = Path("build/docs")
@@ -60,7 +60,7 @@ def command_add(args: argparse.Namespace) -> int:
 
 
 def command_import_git(args: argparse.Namespace) -> int:
-    from .importer import GitImportError, import_git
+    from generator.read.git_import import GitImportError, import_git
 
     try:
         report = import_git(args.repo, args.content, args.paths or None)
@@ -147,7 +147,7 @@ def command_check(args: argparse.Namespace) -> int:
 
 
 def command_tag(args: argparse.Namespace) -> int:
-    from .topics import main_tag
+    from generator.analyse.topics import main_tag
 
     taxonomy = data_file(args.content, "topics.yml")
     if taxonomy is None:
@@ -156,7 +156,7 @@ def command_tag(args: argparse.Namespace) -> int:
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from generator.publish.serve import serve
 
     return serve(args.content, args.docs, args.dev_addr)
 

@@ -42,7 +42,7 @@ class Snapshot:
         """Markdown after the header and title, newlines normalised to "\n"."""
         if self.kept_body is not None:
             return self.kept_body
-        from .reader import read_body  # the reader imports this module
+        from generator.read.snapshots import read_body  # the reader imports this module
 
         return read_body(self)
 

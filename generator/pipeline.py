@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import importlib.metadata
 import json
 import multiprocessing
 import multiprocessing.pool
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -26,23 +24,30 @@ from pathlib import Path
 
 import jinja2
 
-from . import fact_pages, history_pages, opendata, pages, topic_pages
-from . import home, site_style
-from . import search as search_index
-from .analyse import SnapshotAnalysis, load_context
-from .cache import PACKAGE, KeyedStore, code_digest
-from .config import load_site_data
-from .history import VersionInfo
-from .model import Company, Snapshot, Topic, group_companies
-from .progress import progress_bar
-from .publish import publish
-from .reader import SnapshotError, display_path, read_content
-from .stores import AnalysisSummary, DiffStore, analyse_archive
-from .writer import DocsWriter, FileRecord, Payload, WriteStats, asset_files, payload_bytes, write_payload
+from generator.render import facts as fact_pages
 
-TEMPLATES = PACKAGE.parent / "templates"
-# Libraries whose output ends up in the docs folder: a new version may change it.
-RENDERING_LIBRARIES = ("jinja2", "markupsafe", "pygal", "python-frontmatter", "pyyaml")
+from generator.render import history as history_pages
+
+from generator.render import opendata
+
+from generator.render import pages
+
+from generator.render import topics as topic_pages
+from generator.render import home
+from generator.render import site_style
+from generator.render import search as search_index
+from generator.analyse.snapshot import SnapshotAnalysis, load_context
+from generator.util import paths
+from generator.util.cache import KeyedStore, code_digest
+from generator.read.site_data import load_site_data
+from generator.analyse.history import VersionInfo
+from generator.model import Company, Snapshot, Topic, group_companies
+from generator.util.progress import progress_bar
+from generator.publish.site import publish
+from generator.read.snapshots import SnapshotError, display_path, read_content
+from generator.analyse.store import AnalysisSummary, DiffStore, analyse_archive
+from generator.write.docs import DocsWriter, FileRecord, Payload, WriteStats, asset_files, payload_bytes, write_payload
+
 # Company units are rendered in forked worker processes above this many.
 RENDER_PARALLEL_THRESHOLD = 64
 
@@ -152,20 +157,16 @@ def fingerprint(*parts: object) -> str:
 
 @cache
 def generation_digest() -> str:
-    """Of everything that renders pages besides the content: our code, the templates, the libraries."""
-    digest = hashlib.sha256(sys.version.encode())
-    for library in RENDERING_LIBRARIES:
-        digest.update(f"{library} {importlib.metadata.version(library)}\n".encode())
-    for root, paths in ((PACKAGE, PACKAGE.glob("*.py")), (TEMPLATES, TEMPLATES.rglob("*"))):
-        for path in sorted(p for p in paths if p.is_file()):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\x00" + path.read_bytes())
-    return digest.hexdigest()
+    """Of everything that renders pages besides the content: our code and libraries, and the templates."""
+    templates = paths.TEMPLATES_DIR
+    return code_digest(*(path.relative_to(templates).as_posix().encode() + b"\x00" + path.read_bytes()
+                         for path in sorted(templates.rglob("*")) if path.is_file()))
 
 
 @cache
 def environment() -> jinja2.Environment:
     """One Jinja environment per process (its templates compile once)."""
-    return pages.make_environment(TEMPLATES)
+    return pages.make_environment(paths.TEMPLATES_DIR)
 
 
 def company_digest(archive: Archive, company: Company) -> str:
@@ -250,7 +251,7 @@ def site_units(archive: Archive, company_digests: Mapping[str, str]) -> list[Uni
         # What the topic pages quote of each company's latest version, kept between builds: a rebuild
         # does not load thousands of full analyses to quote the same passages again.
         cached = KeyedStore(archive.cache_dir / "topic-quotes.pickle" if archive.cache_dir is not None else None,
-                            code_digest(("topic_pages",)))
+                            code_digest())
 
         def quotes(company: Company) -> tuple[topic_pages.QuotedPassage, ...]:
             key = archive.summaries[company.latest.key].key

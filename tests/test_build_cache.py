@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import analyse, pages, pipeline, stores
+from generator.analyse import snapshot as analyse
+
+from generator.render import pages
+
+from generator import pipeline
+
+from generator.analyse import store as stores
+from generator.util import paths
 from generator.pipeline import load_archive, write_archive
 
 from .support import CONTENT, snapshot_text, tree_differences
@@ -170,8 +177,8 @@ def test_a_changed_taxonomy_analyses_and_renders_again(content, tmp_path, render
 
 def test_a_changed_template_renders_again(content, tmp_path, monkeypatch, rendered):
     templates = tmp_path / "templates"
-    shutil.copytree(pipeline.TEMPLATES, templates)
-    monkeypatch.setattr(pipeline, "TEMPLATES", templates)
+    shutil.copytree(paths.TEMPLATES_DIR, templates)
+    monkeypatch.setattr(paths, "TEMPLATES_DIR", templates)
     pipeline.generation_digest.cache_clear()
     pipeline.environment.cache_clear()
     work = tmp_path / "work"

@@ -1,6 +1,6 @@
 import re
 
-from generator.charts import bar_chart, line_chart
+from generator.render.charts import bar_chart, line_chart
 
 
 def test_line_chart_is_deterministic_self_contained_and_tabulated():

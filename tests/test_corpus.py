@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from generator.reader import read_content
+from generator.read.snapshots import read_content
 
 from .support import require_shared
 
@@ -32,7 +32,7 @@ def test_every_sample_file_is_read(sample):
 
 def test_seed_files_parse():
     seeds = require_shared("seeds")
-    from generator.reader import parse_snapshot
+    from generator.read.snapshots import parse_snapshot
 
     domains = sorted(parse_snapshot(p.read_bytes(), p.name).domain for p in seeds.glob("*.txt"))
     assert domains == ["betseyjohnson.com", "guess.com", "jamesperse.com"]

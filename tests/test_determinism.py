@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import publish as publish_module
+from generator.publish import site as publish_module
 from generator.pipeline import build, load_archive
-from generator.publish import PublishError, swap_in
+from generator.publish.site import PublishError, swap_in
 
 from .support import CONTENT, FIXTURES
 

@@ -1,4 +1,4 @@
-"""Tests for generator.diff: word_diff, section_changes, render_diff_html."""
+"""Tests for generator.analyse.diff: word_diff, section_changes, render_diff_html."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.diff import (  # noqa: E402
+from generator.analyse.diff import (  # noqa: E402
     DiffResult,
     plain_paragraphs,
     render_diff_html,

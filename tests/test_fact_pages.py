@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import fact_pages
+from generator.render import facts as fact_pages
 from generator.pipeline import data_files, load_archive, render_pages
 
 from .support import CONTENT, snapshot_text

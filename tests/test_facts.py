@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.facts import (
+from generator.analyse.facts import (
     WORDS_PER_MINUTE,
     SnapshotFacts,
     StatedDate,
@@ -26,7 +26,7 @@ from generator.facts import (
     load_vocabulary,
     measure_readability,
 )
-from generator import facts as facts_module
+from generator.analyse import facts as facts_module
 from generator.model import Passage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -394,9 +394,9 @@ def test_pathological_inputs_stay_linear(vocab, text):
 
 
 def test_gold_quality_with_the_project_passage_splitter(vocab, monkeypatch):
-    """Same thresholds when passages come from generator.passages (the real splitter) instead
+    """Same thresholds when passages come from generator.analyse.passages (the real splitter) instead
     of the blank-line stand-in in bench/facts_eval.py."""
-    passages_module = pytest.importorskip("generator.passages")
+    passages_module = pytest.importorskip("generator.analyse.passages")
 
     def read(path):
         lines = path.read_text(encoding="utf-8").split("\n")

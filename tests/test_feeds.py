@@ -1,7 +1,7 @@
 import xml.etree.ElementTree as ET
 from datetime import date
 
-from generator.feeds import ATOM, FeedEntry, atom_feed
+from generator.render.feeds import ATOM, FeedEntry, atom_feed
 
 
 def test_feed_is_valid_atom_newest_first_and_escapes_text():

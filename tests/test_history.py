@@ -1,4 +1,4 @@
-"""Tests for generator.history: change classes, announcement rule, version_history."""
+"""Tests for generator.analyse.history: change classes, announcement rule, version_history."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.reader import parse_snapshot
-from generator.history import (  # noqa: E402
+from generator.read.snapshots import parse_snapshot
+from generator.analyse.history import (  # noqa: E402
     VersionInfo,
     announcement,
     classify_change,

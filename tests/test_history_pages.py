@@ -10,12 +10,12 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from generator import history_pages
-from generator.diff import render_diff_html, word_diff
-from generator.history_pages import DiffStore, Milestone, load_milestones, timeline_pages, year_chunks
-from generator.pages import make_environment
+from generator.render import history as history_pages
+from generator.analyse.diff import render_diff_html, word_diff
+from generator.render.history import DiffStore, Milestone, load_milestones, timeline_pages, year_chunks
+from generator.render.pages import make_environment
 from generator.pipeline import data_files, generate, load_archive, render_pages
-from generator.reader import parse_snapshot
+from generator.read.snapshots import parse_snapshot
 
 from .support import CONTENT, content_with_versions, snapshot_text
 

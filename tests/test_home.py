@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from generator import home
+from generator.render import home
 from generator.pipeline import data_files, load_archive, render_pages
 
 from .support import CONTENT, content_with_versions

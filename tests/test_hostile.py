@@ -16,9 +16,9 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from generator.markup import md_escape, plain_text, render_untrusted
+from generator.analyse.markup import md_escape, plain_text, render_untrusted
 from generator.pipeline import build, load_archive
-from generator.reader import parse_snapshot
+from generator.read.snapshots import parse_snapshot
 
 from .hostile_checks import article_of, audit_html, scheme_of
 from .support import FIXTURES, snapshot_text

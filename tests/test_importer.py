@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.importer import GitImportError, import_git, iter_versions
+from generator.read.git_import import GitImportError, import_git, iter_versions
 from generator.pipeline import load_archive
 
 from .support import snapshot_text

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.pipeline import load_archive, write_archive
-from generator.publish import publish
+from generator.publish.site import publish
 
 from .support import tree_differences
 

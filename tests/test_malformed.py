@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.intake import file_snapshot
-from generator.markup import render_untrusted
+from generator.read.intake import file_snapshot
+from generator.analyse.markup import render_untrusted
 from generator.pipeline import build_report, generate, load_archive
-from generator.reader import SnapshotError, parse_snapshot, read_content
+from generator.read.snapshots import SnapshotError, parse_snapshot, read_content
 
 from .support import FIXTURES, snapshot_text
 

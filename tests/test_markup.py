@@ -1,4 +1,4 @@
-from generator.markup import md_escape, plain_text, render_untrusted
+from generator.analyse.markup import md_escape, plain_text, render_untrusted
 
 
 def test_raw_html_and_scripts_are_inert_text():

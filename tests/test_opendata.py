@@ -11,7 +11,7 @@ from datetime import date
 import jsonschema
 import pytest
 
-from generator import opendata
+from generator.render import opendata
 from generator.pipeline import data_files, generate, load_archive, render_pages
 
 from .support import CONTENT, require_shared, snapshot_text

@@ -1,4 +1,4 @@
-"""generator.passages: heading styles, line ranges, ids, robustness."""
+"""generator.analyse.passages: heading styles, line ranges, ids, robustness."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.passages import MAX_WORDS, plain_text, slugify, split_passages
+from generator.analyse.passages import MAX_WORDS, plain_text, slugify, split_passages
 
 from .support import require_shared
 
@@ -290,7 +290,7 @@ def _corpus_files():
 
 def test_real_corpus_invariants():
     require_shared("corpus", "citp-sample")
-    from generator.reader import parse_snapshot
+    from generator.read.snapshots import parse_snapshot
 
     n = 0
     for path in _corpus_files():
@@ -308,7 +308,7 @@ def test_real_corpus_invariants():
 
 def test_real_corpus_finds_headings():
     root = require_shared("corpus", "citp-sample", "snapshots")
-    from generator.reader import parse_snapshot
+    from generator.read.snapshots import parse_snapshot
 
     path = root / "000domains.com" / "2013-12-17.md"
     if not path.exists():

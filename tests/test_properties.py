@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.markup import render_untrusted
+from generator.analyse.markup import render_untrusted
 from generator.pipeline import generate
 
 from .hostile_checks import audit_html

@@ -21,9 +21,9 @@ import pytest
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
-from generator import publish as publish_module
+from generator.publish import site as publish_module
 from generator.pipeline import generate
-from generator.publish import MKDOCS_CONFIG, PublishError, build_site, publish, source_date_epoch
+from generator.publish.site import MKDOCS_CONFIG, PublishError, build_site, publish, source_date_epoch
 
 from .support import FIXTURES, REPO, tree_differences
 
@@ -103,8 +103,8 @@ def test_one_process_build_is_byte_identical_to_mkdocs(docs, stock_site, tmp_pat
 
 
 def test_markdown_without_our_extension_builds_the_same_site(docs, stock_site, tmp_path):
-    """What a publisher without generator.rawhtml (Zensical, ProperDocs, plain MkDocs) would make of our docs."""
-    config = config_variant(tmp_path, "  - generator.rawhtml", "")
+    """What a publisher without generator.publish.rawhtml (Zensical, ProperDocs, plain MkDocs) would make of our docs."""
+    config = config_variant(tmp_path, "  - generator.publish.rawhtml", "")
     stock_build(docs, tmp_path / "site", config)
     assert tree_differences(stock_site, tmp_path / "site") == []
 

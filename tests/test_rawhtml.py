@@ -13,22 +13,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.config import load_config
 
-from generator.markup import md_escape, render_untrusted
+from generator.analyse.markup import md_escape, render_untrusted
 from generator.pipeline import generate
-from generator.publish import MKDOCS_CONFIG
-from generator.rawhtml import CLOSE, OPEN
+from generator.publish.site import MKDOCS_CONFIG
+from generator.publish.rawhtml import CLOSE, OPEN
 
 from .support import CONTENT, FIXTURES, snapshot_text
 
 _CONFIG = load_config(config_file=str(MKDOCS_CONFIG), docs_dir=str(FIXTURES))  # any existing folder
 EXTENSIONS = list(_CONFIG["markdown_extensions"])
 EXTENSION_CONFIGS = dict(_CONFIG["mdx_configs"])
-assert "generator.rawhtml" in EXTENSIONS
+assert "generator.publish.rawhtml" in EXTENSIONS
 
 
 def convert(text: str, *, extension: bool = True) -> tuple[str, int]:
     """The HTML of `text` with our site's Markdown extensions, and how many regions rawhtml stashed."""
-    md = markdown.Markdown(extensions=[e for e in EXTENSIONS if extension or e != "generator.rawhtml"],
+    md = markdown.Markdown(extensions=[e for e in EXTENSIONS if extension or e != "generator.publish.rawhtml"],
                            extension_configs=EXTENSION_CONFIGS)
     converted = md.convert(text)
     stashed = sum(1 for block in md.htmlStash.rawHtmlBlocks

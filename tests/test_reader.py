@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import reader
-from generator.reader import MOJIBAKE_RE, SnapshotError, parse_domain, parse_snapshot, parse_wayback, read_content
+from generator.read import snapshots as reader
+from generator.read.snapshots import MOJIBAKE_RE, SnapshotError, parse_domain, parse_snapshot, parse_wayback, read_content
 
 from .support import CONTENT, snapshot_text
 

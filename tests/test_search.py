@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import search
+from generator.render import search
 from generator.pipeline import load_archive
 
 ROOT = Path(__file__).resolve().parents[1]

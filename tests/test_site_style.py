@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import config, site_style
-from generator.config import ConfigError, SiteStyle, contrast_ratio, load_site_data, load_site_style
-from generator.publish import MKDOCS_CONFIG
-from generator.site_style import DEFAULT_LOGO, site_css, site_style_files
+from generator.read import site_data as config
+
+from generator.render import site_style
+from generator.read.site_data import ConfigError, SiteStyle, contrast_ratio, load_site_data, load_site_style
+from generator.publish.site import MKDOCS_CONFIG
+from generator.render.site_style import DEFAULT_LOGO, site_css, site_style_files
 
 SAFE_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#fff"/></svg>\n'
 

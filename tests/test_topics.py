@@ -1,4 +1,4 @@
-"""generator.topics: taxonomy loading, explainable tagging, JSONL interface."""
+"""generator.analyse.topics: taxonomy loading, explainable tagging, JSONL interface."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import topics as topics_module
+from generator.analyse import topics as topics_module
 from generator.model import Passage, Topic, TopicAssignment
-from generator.topics import (
+from generator.analyse.topics import (
     CATEGORIES,
     DEFAULT_TAXONOMY,
     categories_of,
@@ -172,7 +171,7 @@ def test_evidence_is_recorded(tax):
 
 
 def test_overlapping_cues_count_once(tax):
-    from generator.topics import score_passage
+    from generator.analyse.topics import score_passage
 
     one = score_passage("You may choose to opt out here, if you like, at any moment.", (), tax)
     assert one["your-choices"][1].count("opt out") == 1
@@ -258,7 +257,7 @@ def test_main_tag_files(tmp_path):
 
 
 def test_main_tag_stdin_stdout():
-    code = ("import sys; from pathlib import Path; from generator.topics import main_tag, DEFAULT_TAXONOMY; "
+    code = ("import sys; from pathlib import Path; from generator.analyse.topics import main_tag, DEFAULT_TAXONOMY; "
             "sys.exit(main_tag(None, None, DEFAULT_TAXONOMY))")
     proc = subprocess.run([sys.executable, "-c", code], input='{"id": "x", "text": "Diese Website verwendet Cookies für Statistik."}\n',
                           capture_output=True, text=True, cwd=REPO, encoding="utf-8")

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import writer
-from generator.pages import Page
-from generator.writer import DocsWriter, FileRecord, serialize, write_payload
+from generator.write import docs as writer
+from generator.render.pages import Page
+from generator.write.docs import DocsWriter, FileRecord, serialize, write_payload
 
 _scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),

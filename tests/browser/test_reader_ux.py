@@ -10,7 +10,7 @@ import yaml
 from playwright.sync_api import expect
 
 from generator.pipeline import load_archive, write_archive
-from generator.publish import MKDOCS_CONFIG, publish
+from generator.publish.site import MKDOCS_CONFIG, publish
 
 from ..support import CONTENT
 from .conftest import serve_folder, site_pages

@@ -10,8 +10,7 @@ import urllib.request
 
 import pytest
 
-from generator import opendata
-
+from generator.render import opendata
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 

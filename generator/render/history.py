@@ -25,15 +25,17 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts, feeds
-from .analyse import SnapshotAnalysis
-from .config import ConfigError, data_file, load_yaml
-from .diff import DiffResult, SectionChanges, render_diff_html
-from .history import ANNOUNCED, CHANGED, COSMETIC, FIRST, RECAPTURE, SILENT, UNDATED, VersionInfo
-from .markup import as_html_block
-from .model import Company, Snapshot, Topic
-from .pages import Page, html_title, long_date, render
-from .stores import KEY_TERMS, AnalysisSummary, DiffStore
+from generator.render import charts
+
+from generator.render import feeds
+from generator.analyse.snapshot import SnapshotAnalysis
+from generator.read.site_data import ConfigError, data_file, load_yaml
+from generator.analyse.diff import DiffResult, SectionChanges, render_diff_html
+from generator.analyse.history import ANNOUNCED, CHANGED, COSMETIC, FIRST, RECAPTURE, SILENT, UNDATED, VersionInfo
+from generator.analyse.markup import as_html_block
+from generator.model import Company, Snapshot, Topic
+from generator.render.pages import Page, html_title, long_date, render
+from generator.analyse.store import KEY_TERMS, AnalysisSummary, DiffStore
 
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
 Summaries = Mapping[tuple[str, str], AnalysisSummary]

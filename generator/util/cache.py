@@ -8,21 +8,39 @@ computes the value again and rewrites it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import os
 import pickle
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-PACKAGE = Path(__file__).resolve().parent
+from generator.util import paths
+
+# Libraries whose output the caches store or the pages carry: a new version may change it.
+CACHED_LIBRARIES = ("jinja2", "markdown-it-py", "markupsafe", "nh3", "pygal", "pyphen", "python-dateutil",
+                    "python-frontmatter", "pyyaml", "textstat")
 
 
-def code_digest(modules: Iterable[str], *extra: bytes) -> str:
-    """sha256 over the source of `modules` (names in this package) and `extra`: a code change is a new key."""
-    digest = hashlib.sha256()
-    for module in modules:
-        digest.update((PACKAGE / f"{module}.py").read_bytes())
+def library_versions() -> str:
+    return "".join(f"{library} {importlib.metadata.version(library)}\n" for library in CACHED_LIBRARIES)
+
+
+@functools.cache
+def source_digest() -> str:
+    """Of every module of the package, the Python version and the versions of CACHED_LIBRARIES."""
+    digest = hashlib.sha256(f"{sys.version}\n{library_versions()}".encode())
+    for path in sorted(paths.PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(paths.PACKAGE_DIR).as_posix().encode() + b"\x00" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def code_digest(*extra: bytes) -> str:
+    """sha256 over `source_digest()` and `extra` (settings a cache depends on): any code change is a new key."""
+    digest = hashlib.sha256(source_digest().encode())
     for part in extra:
         digest.update(len(part).to_bytes(8, "little"))
         digest.update(part)

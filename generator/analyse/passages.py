@@ -28,7 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .model import Passage
+from generator.model import Passage
 
 MAX_WORDS = 250  # a section longer than this is split into paragraph-sized passages
 ID_MAX = 60  # longest anchor id (before an ordinal suffix)

@@ -20,12 +20,14 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import fact_pages, rawhtml
-from .analyse import SnapshotAnalysis
-from .markup import as_html_block, md_escape
-from .model import Company, Passage, Topic
+from generator.render import facts as fact_pages
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+from generator.publish import rawhtml
+from generator.analyse.snapshot import SnapshotAnalysis
+from generator.analyse.markup import as_html_block, md_escape
+from generator.model import Company, Passage, Topic
+from generator.util.paths import TEMPLATES_DIR
+
 SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/#-]*$")
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
 

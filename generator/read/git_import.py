@@ -20,8 +20,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .intake import Filed, file_snapshot
-from .reader import SnapshotError
+from generator.read.intake import Filed, file_snapshot
+from generator.read.snapshots import SnapshotError
 
 DEFAULT_GLOBS = ("*/*/*/*.md",)  # the dataset's a/ab/abc/<domain>.md; its README.md is not a snapshot
 

@@ -11,17 +11,17 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import facts as facts_module
-from . import passages as passages_module
-from . import topics as topics_module
-from .cache import code_digest
-from .config import DEFAULT_CONTENT, ConfigError, data_file
-from .markup import render_untrusted
-from .model import Passage, Snapshot
+from generator.analyse import facts as facts_module
+from generator.analyse import passages as passages_module
+from generator.analyse import topics as topics_module
+from generator.util.cache import code_digest
+from generator.read.site_data import ConfigError, data_file
+from generator.util.paths import DEFAULT_CONTENT
+from generator.analyse.markup import render_untrusted
+from generator.model import Passage, Snapshot
 
 # The modules whose code decides what an analysis contains: a change to any of them
 # invalidates the cache, so a stale result can never be served after an upgrade.
-ANALYSIS_MODULES = ("analyse", "markup", "passages", "topics", "facts")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def load_context(content_dir: Path) -> AnalysisContext:
     return AnalysisContext(
         taxonomy=topics_module.load_taxonomy(taxonomy_path),
         vocabulary=facts_module.load_vocabulary(vocabulary_path),
-        digest=code_digest(ANALYSIS_MODULES, taxonomy_path.read_bytes(), vocabulary_path.read_bytes()),
+        digest=code_digest(taxonomy_path.read_bytes(), vocabulary_path.read_bytes()),
     )
 
 

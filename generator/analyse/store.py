@@ -30,13 +30,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .analyse import AnalysisContext, SnapshotAnalysis, analyse_snapshot, analysis_key
-from .cache import KeyedStore, code_digest, load_pickle, prune_folder, save_pickle
-from .diff import DiffResult, SectionChanges, section_changes, word_diff
-from .facts import SnapshotFacts
-from .history import CHANGED, COSMETIC, BodyTraits, VersionInfo, body_traits, classify_traits, history_from_traits
-from .model import Company, Snapshot
-from .progress import progress_bar
+from generator.analyse.snapshot import AnalysisContext, SnapshotAnalysis, analyse_snapshot, analysis_key
+from generator.util.cache import KeyedStore, code_digest, load_pickle, prune_folder, save_pickle
+from generator.analyse.diff import DiffResult, SectionChanges, section_changes, word_diff
+from generator.analyse.facts import SnapshotFacts
+from generator.analyse.history import CHANGED, COSMETIC, BodyTraits, VersionInfo, body_traits, classify_traits, history_from_traits
+from generator.model import Company, Snapshot
+from generator.util.progress import progress_bar
 
 PARALLEL_THRESHOLD = 200  # snapshots to analyse; below this, starting processes costs more than it saves
 LOADED_ANALYSES = 64  # full analyses kept in memory by an `Analyses` view (the pages of one company use a few)
@@ -204,7 +204,7 @@ class DiffStore:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self.digest = code_digest(("diff", "passages"))[:16]
+        self.digest = code_digest()[:16]
         self.memory: dict[str, Any] = {}
         self.computed: Counter[str] = Counter()
 
@@ -337,8 +337,8 @@ class ArchiveStores:
         self.context = context
         self.analyses = AnalysisStore(under("analyses"), context)
         self.diffs = DiffStore(under("diffs"))
-        self.summaries = KeyedStore(under("summaries.pickle"), context.digest + code_digest(("stores",)))
-        self.history = KeyedStore(under("history.pickle"), code_digest(("history", "diff")))
+        self.summaries = KeyedStore(under("summaries.pickle"), context.digest + code_digest())
+        self.history = KeyedStore(under("history.pickle"), code_digest())
         self.interner = Interner()
 
     def traits(self, sha256: str) -> BodyTraits | None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
-from .diff import (
+from generator.analyse.diff import (
     _AUTOLINK_RE,
     _LINK_RE,
     _MOJIBAKE_RE,

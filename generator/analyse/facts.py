@@ -26,7 +26,8 @@ from typing import Any, Iterable, Sequence
 import yaml
 from dateutil import parser as dateutil_parser
 
-from .model import Passage
+from generator.model import Passage
+from generator.util.paths import DEFAULT_CONTENT
 
 __all__ = [
     "FACTS_VERSION",
@@ -54,7 +55,7 @@ FACTS_VERSION = 1
 #: "How many words do we read per minute?", J. Memory and Language 109: 238 wpm).
 WORDS_PER_MINUTE = 238
 
-DEFAULT_VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "content" / "facts.yml"
+DEFAULT_VOCABULARY_PATH = DEFAULT_CONTENT / "facts.yml"
 
 # One-to-one character replacements, so offsets in the normalised text equal offsets in the
 # original passage text.

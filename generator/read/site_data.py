@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from generator.util.paths import DEFAULT_CONTENT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONTENT = PROJECT_ROOT / "content"
 
 
 class ConfigError(Exception):

@@ -18,8 +18,8 @@ from mkdocs.livereload import LiveReloadServer
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .pipeline import generate
-from .publish import MKDOCS_CONFIG
+from generator.pipeline import generate
+from generator.util.paths import MKDOCS_CONFIG
 
 
 class _Regenerate(FileSystemEventHandler):

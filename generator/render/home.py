@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import charts
-from .analyse import SnapshotAnalysis
-from .history import CHANGED, VersionInfo
-from .model import Company, Snapshot, Topic
+from generator.render import charts
+from generator.analyse.snapshot import SnapshotAnalysis
+from generator.analyse.history import CHANGED, VersionInfo
+from generator.model import Company, Snapshot, Topic
 
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
 Histories = Mapping[str, Sequence[VersionInfo]]

@@ -14,10 +14,10 @@ from typing import NamedTuple
 import jinja2
 from markupsafe import Markup
 
-from .analyse import SnapshotAnalysis
-from .model import Company, Passage, Snapshot, Topic
-from .pages import Page, html_title, render
-from .stores import AnalysisSummary
+from generator.analyse.snapshot import SnapshotAnalysis
+from generator.model import Company, Passage, Snapshot, Topic
+from generator.render.pages import Page, html_title, render
+from generator.analyse.store import AnalysisSummary
 
 Summaries = Mapping[tuple[str, str], AnalysisSummary]
 

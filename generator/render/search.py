@@ -49,10 +49,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import code_digest, load_pickle, save_pickle
-from .model import Company
-from .pages import Page
-from .stores import AnalysisSummary, search_text
+from generator.util.cache import code_digest, load_pickle, save_pickle
+from generator.model import Company
+from generator.render.pages import Page
+from generator.analyse.store import AnalysisSummary, search_text
 
 INDEX_DIR = "search-index"
 FORMAT = 2  # bump when the files or the cache change meaning
@@ -65,7 +65,7 @@ SEGMENT_DOCS = 160  # target documents per segment: what one added snapshot cost
 POOL_MIN_DOCS = 400  # fewer documents to analyse: no worker processes (starting them costs more)
 GZ_LEVEL = 6
 TEXT_GZ_LEVEL = 4
-_CODE = code_digest(("search",))  # a segment cached by other code is analysed again
+_CODE = code_digest()  # a segment cached by other code is analysed again
 
 
 @dataclass(frozen=True)
@@ -316,13 +316,12 @@ def _join(segments: list[dict], n_docs: int) -> dict[str, bytes]:
             chunk = rows[start:start + DOC_CHUNK]
             files[f"d/{(number * stride + start) // DOC_CHUNK}.json.gz"] = _gz(
                 json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    for segment in segments:
+        files.update(segment["texts"])
+    # The build id names the index by its files alone, so browsers never mix shards of two builds.
     digest = hashlib.sha256(f"policykb-search-{FORMAT}".encode())
     for path in sorted(files):
         digest.update(path.encode() + b"\x00" + hashlib.sha256(files[path]).digest())
-    for segment in segments:
-        digest.update(segment["fingerprint"].encode())
-    for segment in segments:
-        files.update(segment["texts"])
     manifest = {"v": FORMAT, "build": digest.hexdigest()[:16], "docs": n_docs, "shards": shards,
                 "doc_chunk": DOC_CHUNK, "k1": K1, "b": B, "avgdl": AVGDL}
     files["manifest.json"] = (json.dumps(manifest, sort_keys=True) + "\n").encode("utf-8")

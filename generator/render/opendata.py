@@ -35,16 +35,16 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from .analyse import SnapshotAnalysis
-from .cache import load_pickle, prune_folder, save_pickle
-from .config import load_site_data
-from .history import VersionInfo
-from .model import Company, Passage, Snapshot
-from .pages import Page, render
-from .stores import AnalysisSummary
+from generator.analyse.snapshot import SnapshotAnalysis
+from generator.util.cache import load_pickle, prune_folder, save_pickle
+from generator.read.site_data import load_site_data
+from generator.analyse.history import VersionInfo
+from generator.model import Company, Passage, Snapshot
+from generator.render.pages import Page, render
+from generator.analyse.store import AnalysisSummary
 
 if TYPE_CHECKING:  # pipeline imports this module
-    from .pipeline import Archive
+    from generator.pipeline import Archive
 
 #: Bump the major number when a column is removed, renamed or changes meaning; the minor
 #: number when columns are added (readers that select columns by name keep working).

@@ -21,10 +21,10 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from .cache import KeyedStore
-from .pages import Page
+from generator.util.cache import KeyedStore
+from generator.render.pages import Page
+from generator.util.paths import ASSETS_DIR
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "templates" / "assets"
 
 # What a unit produces: pages, whole files, or files as a stream of chunks (the big data files).
 Payload = Page | bytes | Iterable[bytes]

@@ -28,8 +28,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .cache import KeyedStore, code_digest
-from .model import Snapshot
+from generator.util.cache import KeyedStore, code_digest
+from generator.model import Snapshot
 
 # Matched against the first line with every whitespace run collapsed to one space, so the
 # pattern has no adjacent variable-width parts: hostile header lines cannot make it backtrack
@@ -355,7 +355,7 @@ class ReadIndex:
     """
 
     def __init__(self, path: Path | None) -> None:
-        self.store = KeyedStore(path, code_digest(("reader", "model")))
+        self.store = KeyedStore(path, code_digest())
         self.started = time.time_ns()
 
     def get(self, relative: str, stat: StatKey, today: date) -> ParsedFile | None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import SiteStyle, WHITE, load_site_style, mix, readable_shade
+from generator.read.site_data import SiteStyle, WHITE, load_site_style, mix, readable_shade
+from generator.util.paths import DEFAULT_LOGO
 
-DEFAULT_LOGO = Path(__file__).resolve().parent.parent / "templates" / "brand" / "logo.svg"
 CSS_PATH = "assets/site.css"
 LOGO_PATH = "assets/logo.svg"
 # Material's dark ("slate") page background, hsl(225, 15%, 14%).

@@ -47,11 +47,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_e
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
-from . import rawhtml
-from .config import PROJECT_ROOT
-from .progress import progress_bar
+from generator.publish import rawhtml
+from generator.util.paths import MKDOCS_CONFIG
+from generator.util.progress import progress_bar
 
-MKDOCS_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 
 
 class PublishError(Exception):

@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts
-from . import pages  # pages imports this module too: only attributes are used, at call time
-from .analyse import SnapshotAnalysis
-from .facts import Fact, Readability, SnapshotFacts, StatedDate
-from .history import CHANGED, FIRST, VersionInfo
-from .model import Company, Snapshot
+from generator.render import charts
+from generator.render import pages  # pages imports this module too: only attributes are used, at call time
+from generator.analyse.snapshot import SnapshotAnalysis
+from generator.analyse.facts import Fact, Readability, SnapshotFacts, StatedDate
+from generator.analyse.history import CHANGED, FIRST, VersionInfo
+from generator.model import Company, Snapshot
 
 if TYPE_CHECKING:
-    from .pipeline import Archive
+    from generator.pipeline import Archive
 
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .reader import MAX_FILE_BYTES, SLUG_RE, SnapshotError, decode, parse_domain, parse_snapshot
+from generator.read.snapshots import MAX_FILE_BYTES, SLUG_RE, SnapshotError, decode, parse_domain, parse_snapshot
 
 
 @dataclass(frozen=True)

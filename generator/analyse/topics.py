@@ -52,7 +52,8 @@ from typing import Iterable, Iterator, Sequence
 
 import yaml
 
-from .model import Passage, Topic, TopicAssignment
+from generator.model import Passage, Topic, TopicAssignment
+from generator.util.paths import DEFAULT_CONTENT
 
 __all__ = [
     "CATEGORIES",
@@ -83,7 +84,7 @@ CATEGORIES = (
 )
 FALLBACK_CATEGORY = "Other"  # what tag_jsonl reports for a passage no topic matched
 
-DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "content" / "topics.yml"
+DEFAULT_TAXONOMY = DEFAULT_CONTENT / "topics.yml"
 
 GAP = "..."
 MAX_GAP = 3  # words a plain "..." may skip
