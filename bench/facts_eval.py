@@ -6,7 +6,7 @@ Gold: tests/fixtures/facts_gold.yml over tests/fixtures/facts_snapshots/. Scores
 averages over (snapshot, fact) pairs. Speed is measured on the fixtures and, when present,
 on every snapshot of the given corpus folders (default /work/shared/corpus/*/snapshots).
 The passage splitter used here is a stand-in (blank-line paragraphs, light Markdown
-stripping); tests/test_facts.py imports it from this file.
+stripping); tests/analyse/test_facts.py imports it from this file.
 """
 
 from __future__ import annotations

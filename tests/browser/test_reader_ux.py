@@ -421,7 +421,7 @@ def test_built_files_reference_no_external_resources(ux_site):
 # ---- preview --------------------------------------------------------------------------
 
 def test_serve_reloads_the_open_page_when_content_changes(tmp_path, new_page):
-    from ..test_serve import RELOAD_SECONDS, add_snapshot, serve_process
+    from ..publish.test_serve import RELOAD_SECONDS, add_snapshot, serve_process
 
     with serve_process(tmp_path) as (url, content):
         watch = new_page()

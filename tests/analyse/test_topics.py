@@ -25,7 +25,7 @@ from generator.analyse.topics import (
     tag_passages,
 )
 
-from .support import REPO, require_shared
+from ..support import REPO, require_shared
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from generator.analyse.passages import MAX_WORDS, plain_text, slugify, split_passages
 
-from .support import require_shared
+from ..support import require_shared
 
 ID_RE = re.compile(r"^p-[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -283,7 +283,7 @@ def test_many_lines():
 def _corpus_files():
     files = []
     for sub in ("corpus/citp-sample/snapshots", "corpus/ota-sample/snapshots"):
-        root = Path(__file__).resolve().parent.parent.parent / "shared" / sub
+        root = Path(__file__).resolve().parents[3] / "shared" / sub
         files += sorted(root.glob("*/*.md"))
     return files
 

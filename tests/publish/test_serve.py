@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import CONTENT, snapshot_text
+from ..support import CONTENT, snapshot_text
 
 pytestmark = [pytest.mark.xdist_group("serve")]
 

@@ -14,7 +14,7 @@ import pytest
 from generator.render import opendata
 from generator.pipeline import data_files, generate, load_archive, render_pages
 
-from .support import CONTENT, require_shared, snapshot_text
+from ..support import CONTENT, require_shared, snapshot_text
 
 
 @pytest.fixture(scope="module")

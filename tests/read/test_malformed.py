@@ -20,7 +20,7 @@ from generator.analyse.markup import render_untrusted
 from generator.pipeline import build_report, generate, load_archive
 from generator.read.snapshots import SnapshotError, parse_snapshot, read_content
 
-from .support import FIXTURES, snapshot_text
+from ..support import FIXTURES, snapshot_text
 
 MALFORMED = FIXTURES / "malformed"
 EXPECTED: dict = json.loads((MALFORMED / "expected.json").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from generator.render.pages import make_environment
 from generator.pipeline import data_files, generate, load_archive, render_pages
 from generator.read.snapshots import parse_snapshot
 
-from .support import CONTENT, content_with_versions, snapshot_text
+from ..support import CONTENT, content_with_versions, snapshot_text
 
 POLICY = """## Information we collect
 

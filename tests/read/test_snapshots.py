@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from generator.read import snapshots as reader
 from generator.read.snapshots import MOJIBAKE_RE, SnapshotError, parse_domain, parse_snapshot, parse_wayback, read_content
 
-from .support import CONTENT, snapshot_text
+from ..support import CONTENT, snapshot_text
 
 TODAY = date(2026, 11, 21)
 

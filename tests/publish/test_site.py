@@ -25,7 +25,7 @@ from generator.publish import site as publish_module
 from generator.pipeline import generate
 from generator.publish.site import MKDOCS_CONFIG, PublishError, build_site, publish, source_date_epoch
 
-from .support import FIXTURES, REPO, tree_differences
+from ..support import FIXTURES, REPO, tree_differences
 
 _spec = importlib.util.spec_from_file_location("policykb_bench_synth_parallel", REPO / "bench" / "synth.py")
 synth = importlib.util.module_from_spec(_spec)

@@ -15,7 +15,7 @@ import pytest
 from generator.render import search
 from generator.pipeline import load_archive
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "templates" / "assets" / "search.js"
 NODE = shutil.which("node")
 

@@ -29,7 +29,7 @@ from generator.analyse.facts import (
 from generator.analyse import facts as facts_module
 from generator.model import Passage
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("facts_eval", ROOT / "bench" / "facts_eval.py")
 facts_eval = sys.modules.setdefault("facts_eval", importlib.util.module_from_spec(_spec))
 _spec.loader.exec_module(facts_eval)

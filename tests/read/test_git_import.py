@@ -12,7 +12,7 @@ from generator.cli import main
 from generator.read.git_import import GitImportError, import_git, iter_versions
 from generator.pipeline import load_archive
 
-from .support import snapshot_text
+from ..support import snapshot_text
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

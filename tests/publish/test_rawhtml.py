@@ -18,7 +18,7 @@ from generator.pipeline import generate
 from generator.publish.site import MKDOCS_CONFIG
 from generator.publish.rawhtml import CLOSE, OPEN
 
-from .support import CONTENT, FIXTURES, snapshot_text
+from ..support import CONTENT, FIXTURES, snapshot_text
 
 _CONFIG = load_config(config_file=str(MKDOCS_CONFIG), docs_dir=str(FIXTURES))  # any existing folder
 EXTENSIONS = list(_CONFIG["markdown_extensions"])

@@ -8,8 +8,8 @@ import pytest
 from generator.render import home
 from generator.pipeline import data_files, load_archive, render_pages
 
-from .support import CONTENT, content_with_versions
-from .test_history_pages import CLASSES, VERSIONS
+from ..support import CONTENT, content_with_versions
+from .test_history import CLASSES, VERSIONS
 
 
 @pytest.fixture(scope="module")

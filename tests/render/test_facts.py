@@ -11,7 +11,7 @@ import pytest
 from generator.render import facts as fact_pages
 from generator.pipeline import data_files, load_archive, render_pages
 
-from .support import CONTENT, snapshot_text
+from ..support import CONTENT, snapshot_text
 
 V1 = """## Information we collect
 
