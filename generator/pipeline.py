@@ -9,17 +9,13 @@ pages about the whole archive, which are made from the small per-snapshot summar
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import multiprocessing
-import multiprocessing.pool
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 import jinja2
@@ -42,7 +38,7 @@ from generator.util.cache import KeyedStore, code_digest
 from generator.read.site_data import load_site_data
 from generator.analyse.history import VersionInfo
 from generator.model import Company, Snapshot, Topic, group_companies
-from generator.util.progress import progress_bar
+from generator.util.parallel import Progress, parallel_map, pool, worker_count
 from generator.publish.site import publish
 from generator.read.snapshots import SnapshotError, display_path, read_content
 from generator.analyse.store import AnalysisSummary, DiffStore, analyse_archive
@@ -325,34 +321,20 @@ def _write(writer: DocsWriter, unit: Unit) -> None:
     writer.done(unit.key, unit.digest or "", paths)
 
 
-_fork_state: tuple[Sequence[Unit], Path] | None = None  # set before forking writer processes
-
-
-def _write_in_worker(task: tuple[int, dict[str, FileRecord]]) -> tuple[dict[str, FileRecord], int]:
-    """Write the files of one unit (by its index in the forked list) from a worker process: (records, written)."""
-    assert _fork_state is not None
-    units, docs_dir = _fork_state
-    index, previous = task
+def _write_in_worker(writer: DocsWriter, unit: Unit) -> tuple[dict[str, FileRecord], int]:
+    """Write the files of one unit from a worker process (with its copy of `writer`): (records, written),
+    for the writer of the main process to adopt."""
+    previous = writer.previous_files(unit.key)
     files: dict[str, FileRecord] = {}
     written = 0
-    for path, payload in units[index].produce({}):
-        files[path], changed = write_payload(docs_dir, path, payload, previous.get(path))
+    for path, payload in unit.produce({}):
+        files[path], changed = write_payload(writer.docs_dir, path, payload, previous.get(path))
         written += changed
     return files, written
 
 
-@contextmanager
-def _writer_processes(units: Sequence[Unit], docs_dir: Path, processes: int) -> Iterator[multiprocessing.pool.Pool]:
-    """Forked processes writing `units` (see _write_in_worker): they share the archive copy-on-write."""
-    global _fork_state
-    _fork_state = (units, docs_dir)
-    gc.freeze()  # keep the workers' garbage collector off the shared pages (touching them copies them)
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield pool
-    finally:
-        gc.unfreeze()
-        _fork_state = None
+def _unit_name(unit: Unit) -> str:
+    return f"unit {unit.key}"
 
 
 def _adopt(writer: DocsWriter, unit: Unit, result: tuple[dict[str, FileRecord], int]) -> None:
@@ -374,30 +356,26 @@ def write_archive(archive: Archive, docs_dir: Path, *, workers: int | None = Non
     digests = {company.domain: company_digest(archive, company) for company in archive.companies}
     todo = [unit for unit in (company_unit(archive, c, digests[c.domain]) for c in archive.companies)
             if not writer.unchanged(unit.key, unit.digest)]
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-    with progress_bar(progress and bool(todo), total=len(todo), desc="pages", unit="company") as bar:
-        if parallel and len(todo) >= RENDER_PARALLEL_THRESHOLD:
-            with _writer_processes(todo, docs_dir, workers) as pool:
-                tasks = [(index, writer.previous_files(unit.key)) for index, unit in enumerate(todo)]
-                for unit, result in zip(todo, pool.imap(_write_in_worker, tasks, chunksize=4)):
-                    _adopt(writer, unit, result)
-                    bar.update(1)
-        else:
-            for unit in todo:
-                _write(writer, unit)
-                bar.update(1)
+    count = worker_count(workers, len(todo), serial_below=RENDER_PARALLEL_THRESHOLD)
+    bar = Progress(progress, "pages", "company")
+    if count:
+        with pool(partial(_write_in_worker, writer), todo, workers=count, name=_unit_name, progress=bar,
+                  chunk=4) as results:
+            for unit, result in zip(todo, results):
+                _adopt(writer, unit, result)
+    else:
+        parallel_map(partial(_write, writer), todo, workers=0, name=_unit_name, progress=bar)
     units = site_units(archive, digests)
+    parallel = worker_count(workers, len(units)) > 0
     background = [unit for unit in units if parallel and unit.background
                   and (unit.digest is None or not writer.unchanged(unit.key, unit.digest))]
-    with _writer_processes(background, docs_dir, len(background)) if background else nullcontext() as pool:
-        pending = [pool.apply_async(_write_in_worker, ((index, writer.previous_files(unit.key)),))
-                   for index, unit in enumerate(background)]
+    # A process for each background unit, working alongside this one writing the others.
+    with pool(partial(_write_in_worker, writer), background, workers=len(background), name=_unit_name) as results:
         for unit in units:
             if not (parallel and unit.background):
                 _produce(writer, unit)
-        for unit, result in zip(background, pending):
-            _adopt(writer, unit, result.get())
+        for unit, result in zip(background, results):
+            _adopt(writer, unit, result)
     stats = writer.finish()
     archive.fragments.prune(set(digests.values()))
     return GenerateResult(archive, stats)

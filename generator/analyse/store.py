@@ -19,14 +19,12 @@ version history from the summaries and history inputs.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +34,7 @@ from generator.analyse.diff import DiffResult, SectionChanges, section_changes, 
 from generator.analyse.facts import SnapshotFacts
 from generator.analyse.history import CHANGED, COSMETIC, BodyTraits, VersionInfo, body_traits, classify_traits, history_from_traits
 from generator.model import Company, Snapshot
-from generator.util.progress import progress_bar
+from generator.util.parallel import Progress, pool, worker_count
 
 PARALLEL_THRESHOLD = 200  # snapshots to analyse; below this, starting processes costs more than it saves
 LOADED_ANALYSES = 64  # full analyses kept in memory by an `Analyses` view (the pages of one company use a few)
@@ -300,18 +298,9 @@ def do_company_work(work: CompanyWork, analyses: AnalysisStore, diffs: DiffStore
     return result
 
 
-_worker_stores: tuple[AnalysisStore, DiffStore] | None = None
-
-
-def _init_worker(analysis_folder: Path | None, diff_folder: Path | None, context: AnalysisContext) -> None:
-    global _worker_stores  # one pair of stores per worker process, set by the pool initializer
-    _worker_stores = (AnalysisStore(analysis_folder, context), DiffStore(diff_folder))
-
-
-def _work_in_worker(work: CompanyWork) -> WorkResult:
-    """do_company_work in a worker process: what its stores keep in memory goes back with the result."""
-    assert _worker_stores is not None
-    analyses, diffs = _worker_stores
+def _work_in_worker(work: CompanyWork, analyses: AnalysisStore, diffs: DiffStore) -> WorkResult:
+    """do_company_work in a worker process (with its copy of the stores): what the stores keep in
+    memory goes back with the result."""
     analyses.memory.clear()
     diffs.memory.clear()
     result = do_company_work(work, analyses, diffs)
@@ -400,11 +389,13 @@ def analyse_archive(companies: Sequence[Company], context: AnalysisContext, *, c
     stores = ArchiveStores(cache_dir, context)
     plans = plan_work(companies, stores)
     total = sum(len(work.analyse) for work in plans)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    with progress_bar(progress and bool(total), total=total, desc="analyse", unit="snapshot") as bar:
-        for result in _run(plans, stores, workers if total >= PARALLEL_THRESHOLD else 1):
+    count = worker_count(workers, len(plans), work=total, serial_below=PARALLEL_THRESHOLD)
+    # In this process, the work goes straight into the stores; a worker's in-memory results come back.
+    function = partial(_work_in_worker if count else do_company_work, analyses=stores.analyses, diffs=stores.diffs)
+    with pool(function, plans, workers=count, name=lambda work: work.versions[0].domain, chunk=4,
+              progress=Progress(progress, "analyse", "snapshot", lambda work: len(work.analyse))) as results:
+        for result in results:
             stores.absorb(result)
-            bar.update(len(result.summaries))
     summaries = {s.key: stores.summaries.get(analysis_key(s, context)) for c in companies for s in c.versions}
     histories = {
         company.domain: history_from_traits(
@@ -417,14 +408,3 @@ def analyse_archive(companies: Sequence[Company], context: AnalysisContext, *, c
     stores.save(companies)
     snapshots = [s for c in companies for s in c.versions]
     return ArchiveAnalysis(summaries, Analyses(stores.analyses, snapshots), histories, stores.diffs)
-
-
-def _run(plans: list[CompanyWork], stores: ArchiveStores, workers: int) -> Iterator[WorkResult]:
-    if workers < 2 or len(plans) < 2:
-        for work in plans:
-            yield do_company_work(work, stores.analyses, stores.diffs)
-        return
-    initargs = (stores.analyses.folder, stores.diffs.folder, stores.context)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker,
-                             initargs=initargs) as pool:
-        yield from pool.map(_work_in_worker, plans, chunksize=4)

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import multiprocessing
 import os
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.util.cache import KeyedStore, code_digest
+from generator.util.parallel import parallel_map, worker_count
 from generator.model import Snapshot
 
 # Matched against the first line with every whitespace run collapsed to one space, so the
@@ -489,11 +488,8 @@ def _parse_file(job: tuple[Path, str, Path, date]) -> ParsedFile | SnapshotError
 
 
 def _parse_files(jobs: list[tuple[Path, str, Path, date]], workers: int | None) -> list[ParsedFile | SnapshotError]:
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if len(jobs) < PARALLEL_READ_THRESHOLD or workers < 2:
-        return [_parse_file(job) for job in jobs]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_parse_file, jobs, chunksize=32))
+    count = worker_count(workers, len(jobs), serial_below=PARALLEL_READ_THRESHOLD)
+    return parallel_map(_parse_file, jobs, workers=count, name=lambda job: job[1], chunk=32)
 
 
 def read_body(snapshot: Snapshot) -> str:

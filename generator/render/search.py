@@ -36,20 +36,18 @@ multiplies it by idf(df, N).
 
 from __future__ import annotations
 
-import gc
 import gzip
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.util.cache import code_digest, load_pickle, save_pickle
+from generator.util.parallel import parallel_map, worker_count
 from generator.model import Company
 from generator.render.pages import Page
 from generator.analyse.store import AnalysisSummary, search_text
@@ -236,27 +234,21 @@ def build_index(docs: Sequence[SearchDoc], *, cache_dir: Path | None = None, job
         data.append(cached)
         if cached is None:
             todo.append((number, fingerprint))
-    jobs = jobs if jobs is not None else min(4, os.cpu_count() or 1)
     work = [[doc if doc.text is not None else replace(doc, text=load_text(doc)) for doc in segments[number]]
             for number, _ in todo]
-    if jobs > 1 and sum(len(s) for s in work) > POOL_MIN_DOCS:
-        # Forked workers share the parent's heap (the analysed archive) copy-on-write; freezing
-        # the GC keeps their collections from touching, hence copying, those pages. (Not spawn:
-        # it would re-run the caller's __main__ in every worker.)
-        gc.freeze()
-        try:
-            with ProcessPoolExecutor(jobs) as pool:
-                results = list(pool.map(_analyse_segment, work, chunksize=1))
-        finally:
-            gc.unfreeze()
-    else:
-        results = [_analyse_segment(s) for s in work]
+    count = worker_count(jobs, len(work), work=sum(len(s) for s in work), serial_below=POOL_MIN_DOCS + 1,
+                         default_at_most=4)
+    results = parallel_map(_analyse_segment, work, workers=count, name=_segment_name)
     for (number, fingerprint), result in zip(todo, results):
         result["fingerprint"] = fingerprint
         data[number] = result
         if cache_root is not None:
             save_pickle(cache_root / f"{number}.pkl", result)
     return _join(data, len(docs))
+
+
+def _segment_name(docs: Sequence[SearchDoc]) -> str:
+    return f"the search segment of {docs[0].url} ..." if docs else "an empty search segment"
 
 
 def _join(segments: list[dict], n_docs: int) -> dict[str, bytes]:
