@@ -7,18 +7,14 @@ deliberately lives outside its plugin system).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 import threading
 from pathlib import Path
 
-from mkdocs.commands.serve import serve as mkdocs_serve
-from mkdocs.livereload import LiveReloadServer
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.pipeline import generate
+from generator.publish.mkdocs_api import preview
 from generator.util.paths import MKDOCS_CONFIG
 
 
@@ -43,43 +39,13 @@ class _Regenerate(FileSystemEventHandler):
         print(f"regenerated: {result.stats.written} pages changed, {len(result.archive.rejected)} rejected")
 
 
-SCRIPT_SRC = re.compile(rb"(<meta http-equiv=\"Content-Security-Policy\" content=\"[^\"]*?script-src 'self')")
-
-
-def allow_live_reload_script() -> None:
-    """Let the site's Content-Security-Policy admit MkDocs' live-reload script, in the preview only.
-
-    The policy (`script-src 'self'`) blocks the inline script MkDocs' preview server injects
-    into every page to reload it; without it, the browser would never reload. The preview
-    adds that one script's hash to the policy of the page it serves, so every other inline
-    script stays blocked. The published site is not affected.
-    """
-    original = LiveReloadServer._inject_js_into_html
-    if getattr(original, "policykb", False):
-        return
-
-    def inject(self: LiveReloadServer, content: bytes, epoch: int) -> bytes:
-        page = original(self, content, epoch)
-        start = page.rfind(b"<script>")
-        end = page.find(b"</script>", start)
-        if start < 0 or end < 0:
-            return page
-        digest = base64.b64encode(hashlib.sha256(page[start + len(b"<script>"):end]).digest())
-        return SCRIPT_SRC.sub(lambda m: m.group(1) + b" 'sha256-" + digest + b"'", page, count=1)
-
-    inject.policykb = True  # type: ignore[attr-defined]
-    LiveReloadServer._inject_js_into_html = inject  # type: ignore[method-assign]
-
-
 def serve(content_dir: Path, docs_dir: Path, dev_addr: str) -> int:
-    allow_live_reload_script()
     generate(content_dir, docs_dir)
     observer = Observer()
     observer.schedule(_Regenerate(content_dir, docs_dir), str(content_dir), recursive=True)
     observer.start()
     try:
-        mkdocs_serve(config_file=str(MKDOCS_CONFIG), docs_dir=str(docs_dir.resolve()), dev_addr=dev_addr,
-                     livereload=True)
+        preview(MKDOCS_CONFIG, docs_dir, dev_addr)
     finally:
         observer.stop()
         observer.join()

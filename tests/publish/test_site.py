@@ -21,6 +21,7 @@ import pytest
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
+from generator.publish import mkdocs_api
 from generator.publish import site as publish_module
 from generator.pipeline import generate
 from generator.publish.site import MKDOCS_CONFIG, PublishError, build_site, publish, source_date_epoch
@@ -51,14 +52,15 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Make every build fork (even for a few pages); the list records each forked run's worker count."""
     runs: list[int] = []
-    render_in_workers = publish_module._render_in_workers
+    parallel_map = publish_module.parallel_map
 
-    def recording(job, todo, count, *args):
-        runs.append(count)
-        return render_in_workers(job, todo, count, *args)
+    def recording(function, items, *, workers, **options):
+        if workers:
+            runs.append(workers)
+        return parallel_map(function, items, workers=workers, **options)
 
     monkeypatch.setattr(publish_module, "MIN_BYTES_PER_WORKER", 1)
-    monkeypatch.setattr(publish_module, "_render_in_workers", recording)
+    monkeypatch.setattr(publish_module, "parallel_map", recording)
     return runs
 
 
@@ -200,14 +202,14 @@ def test_an_error_in_a_worker_reaches_the_caller_and_keeps_the_last_site(docs, t
     site = tmp_path / "site"
     publish(docs, site, content_date=DAY, workers=2)
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    build_page = publish_module.build_steps._build_page
+    build_page = mkdocs_api.build_steps._build_page
 
     def failing(page, *args, **kwargs):
         if page.file.src_uri == "compare.md":
             raise RuntimeError("simulated failure")
         return build_page(page, *args, **kwargs)
 
-    monkeypatch.setattr(publish_module.build_steps, "_build_page", failing)
+    monkeypatch.setattr(mkdocs_api.build_steps, "_build_page", failing)
     with pytest.raises(RuntimeError, match="simulated failure") as raised:
         publish(docs, site, content_date=DAY, workers=2)
     assert "failing" in str(raised.value.__cause__)  # the worker's traceback
@@ -216,7 +218,7 @@ def test_an_error_in_a_worker_reaches_the_caller_and_keeps_the_last_site(docs, t
 
 
 def test_each_page_lets_go_of_its_markdown_and_html_once_written(docs, tmp_path, monkeypatch):
-    build_page = publish_module.build_steps._build_page
+    build_page = mkdocs_api.build_steps._build_page
     written = []
 
     def watching(page, *args, **kwargs):
@@ -224,7 +226,7 @@ def test_each_page_lets_go_of_its_markdown_and_html_once_written(docs, tmp_path,
         build_page(page, *args, **kwargs)
         written.append(page)
 
-    monkeypatch.setattr(publish_module.build_steps, "_build_page", watching)
+    monkeypatch.setattr(mkdocs_api.build_steps, "_build_page", watching)
     parallel_build(docs, tmp_path / "site", workers=1)
     assert len(written) > 100 and all(p.content is None for p in written)
     assert sum(p.markdown is not None for p in written) == 8  # the navigation's pages keep their front matter
