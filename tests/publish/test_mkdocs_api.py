@@ -31,8 +31,8 @@ CALLED = {
     "mkdocs.commands.build:_build_page": ["page", "config", "doc_files", "nav", "env", "dirty", "excluded"],
     "mkdocs.livereload:LiveReloadServer._inject_js_into_html": ["self", "content", "epoch"],
     "mkdocs.commands.build:build": ["config", "serve_url", "dirty"],
-    "mkdocs.commands.serve:serve": ["config_file", "livereload", "build_type", "watch_theme", "watch", "open_in_browser",
-                                    "kwargs"],
+    "mkdocs.commands.serve:serve": ["config_file", "livereload", "build_type", "watch_theme", "watch",
+                                    "open_in_browser", "kwargs"],
     "mkdocs.structure.files:get_files": ["config"],
     "mkdocs.structure.files:set_exclusions": ["files", "config"],
     "mkdocs.structure.files:Files.add_files_from_theme": ["self", "env", "config"],
@@ -56,7 +56,7 @@ def _pinned(package: str) -> str:
 
 def test_the_installed_mkdocs_is_the_pinned_one():
     pin = _pinned("mkdocs")
-    assert pin.startswith("=="), f"pyproject.toml must pin MkDocs exactly (mkdocs_api.py calls its internals), not {pin}"
+    assert pin.startswith("=="), f"pyproject.toml must pin MkDocs exactly (mkdocs_api.py calls its internals): {pin}"
     installed = metadata.version("mkdocs")
     assert installed == pin[2:], (
         f"MkDocs {installed} is installed but mkdocs_api.py was written against {pin[2:]}: check every call "
