@@ -95,6 +95,8 @@ def _marked(path: Path, error: yaml.MarkedYAMLError) -> ConfigError:
     problem = error.problem or error.context or "not valid YAML"
     if "'\\t'" in problem:
         problem += " (indent with spaces, not tabs)"
+    elif isinstance(error, yaml.parser.ParserError):  # most often unquoted text such as GUESS? or a: b
+        problem += " (quote text that contains any of : # ? , [ ] { })"
     return located(path, mark.line + 1 if mark else 1, (), problem)
 
 
