@@ -47,7 +47,7 @@ class YamlFile:
     """A loaded, schema-valid file: its data and the line of every value in it."""
 
     path: Path
-    data: Any
+    data: Any  # JSON-like: dicts with string keys, lists, strings (dates too), numbers, booleans, None
     lines: Mapping[Where, int]  # 1-based line of each value (of its key, for mapping entries)
 
     def line(self, where: Where) -> int:
@@ -142,7 +142,10 @@ def _index(node: yaml.Node, where: Where, lines: dict[Where, int], seen: dict[in
 
 
 def _json_view(value: Any) -> Any:
-    """The data as JSON Schema sees it: dates as YYYY-MM-DD strings, every key a string."""
+    """The data as JSON: dates as YYYY-MM-DD strings, every key a string.
+
+    The schema validates exactly what the loaders get, so a date where a name is wanted is the
+    text of the date, never a date object the schema did not see."""
     if isinstance(value, dict):
         return {key if isinstance(key, str) else str(key): _json_view(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -164,7 +167,7 @@ def _parse(path: Path, text: str) -> YamlFile:
         if node is None:
             return YamlFile(path, None, lines)
         _index(node, (), lines, {}, path)
-        return YamlFile(path, loader.construct_document(node), lines)
+        return YamlFile(path, _json_view(loader.construct_document(node)), lines)
     except yaml.MarkedYAMLError as error:
         raise _marked(path, error) from None
     finally:
@@ -252,7 +255,10 @@ def _message(keyword: str, expected: Any, value: Any, schema: Any) -> str:
 def _validate(document: YamlFile, schema: dict[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     # best_match descends into anyOf/oneOf; of what remains, report the first in the file
-    errors = [jsonschema.exceptions.best_match([error]) for error in validator.iter_errors(_json_view(document.data))]
+    errors = [jsonschema.exceptions.best_match([error]) for error in validator.iter_errors(document.data)]
+    unknown_at = {tuple(error.absolute_path) for error in errors if error.validator == "additionalProperties"}
+    # a key missing beside an unknown one is most likely that key misspelt: report the misspelling
+    errors = [error for error in errors if error.validator != "required" or tuple(error.absolute_path) not in unknown_at]
     placed = [_sentence(error) for error in errors]
     if placed:
         where, message, at = min(placed, key=lambda item: (document.line(item[2]), -len(item[2])))

@@ -204,17 +204,14 @@ class Milestone:
 def load_milestones(content_dir: Path) -> list[Milestone]:
     """content/milestones.yml: a list of {date, title, detail?, url?}, oldest first after loading.
 
-    The shape (and that each date is a real YYYY-MM-DD day) is schemas/milestones.schema.json's."""
+    The shape, and that each date (quoted or not) is a real YYYY-MM-DD day, is checked by
+    schemas/milestones.schema.json."""
     document = load_data_file(content_dir, "milestones.yml")
     raw = (document.data if document else None) or []
     if isinstance(raw, dict):
         raw = raw.get("milestones") or []
-    out = []
-    for entry in raw:
-        day = entry["date"]
-        if isinstance(day, str):  # quoted in the file; the schema has checked it is a real day
-            day = date.fromisoformat(day)
-        out.append(Milestone(day, entry["title"], entry.get("detail") or "", entry.get("url")))
+    out = [Milestone(date.fromisoformat(entry["date"]), entry["title"], entry.get("detail") or "", entry.get("url"))
+           for entry in raw]
     return sorted(out, key=lambda m: m.day)
 
 
