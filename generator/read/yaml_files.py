@@ -62,6 +62,7 @@ class YamlFile:
 
 
 def located(path: Path, line: int, where: Where, message: str) -> ConfigError:
+    """The one shape of every message: `file:line: where: message` (no `where: ` at the top of the file)."""
     return ConfigError(f"{path}:{line}: " + (f"{where_text(where)}: " if where else "") + message)
 
 
@@ -224,16 +225,16 @@ def _suggest(word: str, known: list[str]) -> str:
 def _sentence(error: jsonschema.ValidationError) -> tuple[Where, str, Where]:
     """Where the error is, what to tell the editor about it, and the place whose line to give."""
     where: Where = tuple(error.absolute_path)
-    keyword, expected, value, schema = error.validator, error.validator_value, error.instance, error.schema
-    if keyword == "additionalProperties":
-        known = list(schema.get("properties", {}))
-        key = next(key for key in value if key not in known)
+    if error.validator == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        key = next(key for key in error.instance if key not in known)
         return where, f"unknown key {key!r}{_suggest(key, known)}", where + (key,)
-    return where, _message(keyword, expected, value, schema), where
+    return where, _message(error), where
 
 
-def _message(keyword: str, expected: Any, value: Any, schema: Any) -> str:
-    if isinstance(schema, dict) and "errorMessage" in schema:
+def _message(error: jsonschema.ValidationError) -> str:
+    keyword, expected, value, schema = error.validator, error.validator_value, error.instance, error.schema
+    if isinstance(schema, dict) and "errorMessage" in schema:  # the schema's own words for its rule
         return schema["errorMessage"].format(value=_shown(value))
     if keyword == "type":
         wanted = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
@@ -249,7 +250,7 @@ def _message(keyword: str, expected: Any, value: Any, schema: Any) -> str:
         return "must not be empty" if expected == 1 else f"needs at least {expected}"
     if keyword in ("minimum", "maximum"):
         return f"{_shown(value)} is out of range ({keyword} {expected})"
-    return f"{_shown(value)}: {keyword} {expected!r}"
+    return error.message
 
 
 def _validate(document: YamlFile, schema: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from generator.analyse.facts import load_vocabulary
 from generator.analyse.topics import CATEGORIES, load_taxonomy
+from generator.cli import main
 from generator.read import yaml_files
 from generator.read.site_data import load_companies, load_site_style
 from generator.read.yaml_files import ConfigError, read_schema
@@ -242,3 +243,12 @@ DATA = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dict
 @given(name=st.sampled_from(sorted(LOADERS)), data=DATA)
 def test_arbitrary_data_is_loaded_or_refused_with_a_config_error(name, data):
     _load_text(name, yaml.safe_dump(data, allow_unicode=True))
+
+
+@pytest.mark.parametrize(("name", "text", "line", "expected"), {m[0]: m for m in reversed(MISTAKES)}.values())
+def test_check_refuses_what_the_build_refuses(seed_content, capsys, name, text, line, expected):
+    """`policykb check` reads every editable file with the build's loaders (milestones.yml too)."""
+    path = write(seed_content, name, text)
+    assert main(["check", "--content", str(seed_content)]) == 2
+    printed = capsys.readouterr().err
+    assert printed.startswith(f"error: {path}:{line}: ") and expected in printed
