@@ -14,6 +14,7 @@ from generator.analyse.snapshot import load_context
 from generator.read.site_data import ConfigError, data_file, load_site_data
 from generator.read.intake import file_snapshot
 from generator.pipeline import GenerateResult, generate, load_archive, write_archive
+from generator.render.history import load_milestones
 from generator.util.progress import wanted as progress_wanted
 from generator.publish.site import PublishError, publish, quiet_mkdocs_info
 from generator.read.snapshots import SnapshotError, read_content
@@ -137,8 +138,10 @@ def command_build(args: argparse.Namespace) -> int:
 
 
 def command_check(args: argparse.Namespace) -> int:
-    load_site_data(args.content)
-    load_context(args.content)  # the taxonomy and vocabulary must load too
+    # every editable YAML file the build reads, through the same loaders, so check fails where build would
+    load_site_data(args.content)  # companies.yml, site.yml
+    load_context(args.content)  # topics.yml, facts.yml
+    load_milestones(args.content)
     result = read_content(args.content)
     _print_rejections(result.rejected)
     print(f"checked {len(result.snapshots) + len(result.rejected)} files: "
@@ -196,7 +199,8 @@ def make_parser() -> argparse.ArgumentParser:
     _content_argument(imp)
     imp.set_defaults(run=command_import_git)
 
-    chk = commands.add_parser("check", help="validate every snapshot; non-zero exit lists each bad file")
+    chk = commands.add_parser("check", help="validate the editable YAML files and every snapshot; "
+                                            "non-zero exit lists each bad file")
     _content_argument(chk)
     chk.set_defaults(run=command_check)
 

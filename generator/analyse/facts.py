@@ -23,10 +23,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import yaml
 from dateutil import parser as dateutil_parser
 
 from generator.model import Passage
+from generator.read.yaml_files import YamlFile, load_yaml_file
 from generator.util.paths import DEFAULT_CONTENT
 
 __all__ = [
@@ -304,52 +304,43 @@ def _any_of(regexes: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
     return re.compile("|".join(scoped))
 
 
-def _str_list(value: Any, where: str) -> tuple[str, ...]:
+def _phrases(value: Any) -> tuple[str, ...]:
+    """A `phrases` value of the schema (a phrase or a list of them), stripped, blanks dropped."""
     if value is None:
         return ()
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
-        raise ValueError(f"{where}: expected a list of phrases")
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
-def _entries(raw: Any, section: str, default_kind: str, phrase_key: str, label_key: str) -> tuple[VocabularyEntry, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise ValueError(f"facts vocabulary: '{section}' must be a list")
+def _entries(document: YamlFile, section: str, default_kind: str, phrase_key: str, label_key: str
+             ) -> tuple[VocabularyEntry, ...]:
     out: list[VocabularyEntry] = []
-    seen: set[str] = set()
-    for i, item in enumerate(raw):
-        where = f"facts vocabulary: {section}[{i}]"
-        if not isinstance(item, dict) or not str(item.get("id", "")).strip():
-            raise ValueError(f"{where}: needs an 'id'")
-        entry_id = str(item["id"]).strip()
-        if entry_id in seen:
-            raise ValueError(f"{where}: duplicate id {entry_id!r}")
-        seen.add(entry_id)
+    first: dict[str, int] = {}
+    for i, item in enumerate((document.data or {}).get(section) or ()):
+        where = (section, i)
+        entry_id = item["id"].strip()
+        if entry_id in first:
+            raise document.error(where + ("id",), f"duplicate id {entry_id!r} (first on line {first[entry_id]})")
+        first[entry_id] = document.line(where + ("id",))
         label = str(item.get(label_key) or entry_id).strip()
-        phrases = _str_list(item.get(phrase_key), f"{where}.{phrase_key}")
-        exact = _str_list(item.get("exact"), f"{where}.exact")
+        phrases, exact = _phrases(item.get(phrase_key)), _phrases(item.get("exact"))
         if not phrases and not exact:
-            raise ValueError(f"{where}: {entry_id!r} has no phrases")
-        out.append(VocabularyEntry(entry_id, label, str(item.get("kind") or default_kind), phrases, exact))
+            raise document.error(where, f"{entry_id!r} has no phrases (give {phrase_key} or exact)")
+        out.append(VocabularyEntry(entry_id, label, item.get("kind") or default_kind, phrases, exact))
     return tuple(out)
 
 
 def load_vocabulary(path: str | Path = DEFAULT_VOCABULARY_PATH) -> FactVocabulary:
     """Read content/facts.yml (sections data_types, third_parties, regulations).
 
-    Raises ValueError (with the offending entry) on a malformed file."""
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh) or {}
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path}: expected a mapping with data_types/third_parties/regulations")
+    schemas/facts.schema.json checks the shape; a ConfigError (a ValueError) names the file and
+    line of a duplicate id or of an entry without phrases."""
+    document = load_yaml_file(Path(path), "facts")
     return FactVocabulary(
-        data_types=_entries(raw.get("data_types"), "data_types", "data_type", "phrases", "label"),
-        third_parties=_entries(raw.get("third_parties"), "third_parties", "other", "aliases", "name"),
-        regulations=_entries(raw.get("regulations"), "regulations", "law", "aliases", "name"),
+        data_types=_entries(document, "data_types", "data_type", "phrases", "label"),
+        third_parties=_entries(document, "third_parties", "other", "aliases", "name"),
+        regulations=_entries(document, "regulations", "law", "aliases", "name"),
     )
 
 

@@ -50,9 +50,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-import yaml
-
 from generator.model import Passage, Topic, TopicAssignment
+from generator.read.yaml_files import ConfigError, Where, YamlFile, load_yaml_file
 from generator.util.paths import DEFAULT_CONTENT
 
 __all__ = [
@@ -92,7 +91,6 @@ _GAP_N = re.compile(r"^\.\.\.([1-9])$")  # "...N": up to N words
 MAX_TEXT_CHARS = 200_000  # longer passages are tagged on their first 200k characters
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _fold(text: str) -> str:
@@ -314,65 +312,57 @@ class Taxonomy(list):
         return self.by_id[topic_id].topic.category
 
 
-def _cue_list(spec, default_weight: float) -> list[Cue]:
-    out: list[Cue] = []
+def _cue_list(spec, default_weight: float, document: YamlFile, where: Where) -> list[Cue]:
+    """The cues of a `phrases` value (see the schema): a phrase, a list of phrases and {phrase: weight}
+    mappings, or one such mapping; a phrase without a weight gets `default_weight`."""
     if spec is None:
-        return out
-    if isinstance(spec, str):
-        spec = [spec]
-    if isinstance(spec, dict):
-        for phrase, w in spec.items():
-            out.append(compile_cue(phrase, default_weight if w is None else float(w)))
-        return out
-    for item in spec:
-        if isinstance(item, dict):
-            for phrase, w in item.items():
+        return []
+    items = [(where, spec)] if isinstance(spec, (str, dict)) else [(where + (n,), item) for n, item in enumerate(spec)]
+    out: list[Cue] = []
+    for item_where, item in items:
+        weighted = [(item_where + (phrase,), phrase, w) for phrase, w in item.items()] if isinstance(item, dict) \
+            else [(item_where, item, None)]
+        for phrase_where, phrase, w in weighted:
+            try:
                 out.append(compile_cue(phrase, default_weight if w is None else float(w)))
-        else:
-            out.append(compile_cue(item, default_weight))
+            except ValueError as error:  # a phrase of gaps or punctuation only: no word to match
+                raise document.error(phrase_where, str(error)) from None
     return out
 
 
 def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
-    """Read topics.yml: a list of model.Topic that also carries the compiled cue lexicon."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    """Read topics.yml: a list of model.Topic that also carries the compiled cue lexicon.
+
+    schemas/topics.schema.json checks the shape; here only what it cannot say: unique ids, cue
+    phrases with a word in them, and `settings.suppress` naming topics that exist."""
+    document = load_yaml_file(Path(path), "topics")
+    data, base = document.data, ("topics",)
     if isinstance(data, list):
-        data = {"topics": data}
-    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
-        raise ValueError(f"{path}: expected a mapping with a 'topics' list")
+        data, base = {"topics": data}, ()
     settings = data.get("settings") or {}
     strong_w = float(settings.get("strong_weight", 1.0))
     weak_w = float(settings.get("weak_weight", 0.5))
     default_threshold = float(settings.get("threshold", 1.0))
     default_heading_w = float(settings.get("heading_weight", 1.0))
     topics: list[TaggerTopic] = []
-    seen: set[str] = set()
+    first: dict[str, int] = {}
     for n, row in enumerate(data["topics"]):
-        if not isinstance(row, dict):
-            raise ValueError(f"{path}: topic #{n + 1} is not a mapping")
-        tid = str(row.get("id", ""))
-        if not _SLUG.match(tid):
-            raise ValueError(f"{path}: topic #{n + 1}: id {tid!r} is not a slug")
-        if tid in seen:
-            raise ValueError(f"{path}: duplicate topic id {tid!r}")
-        seen.add(tid)
-        category = str(row.get("category", ""))
-        if category not in CATEGORIES:
-            raise ValueError(f"{path}: topic {tid!r}: unknown OPP-115 category {category!r}")
-        title = str(row.get("title") or tid)
-        desc = " ".join(str(row.get("description") or "").split())
+        where = base + (n,)
+        tid = row["id"]
+        if tid in first:
+            raise document.error(where + ("id",), f"duplicate topic id {tid!r} (first on line {first[tid]})")
+        first[tid] = document.line(where + ("id",))
+        category = row["category"]
+        title = row.get("title") or tid
+        desc = " ".join((row.get("description") or "").split())
         cues_spec = row.get("cues") or {}
-        cues: list[Cue] = []
-        anchor_cues = _cue_list(row.get("anchors"), strong_w)
-        if isinstance(cues_spec, dict) and ({"strong", "weak", "weighted"} & set(cues_spec)):
-            cues += _cue_list(cues_spec.get("strong"), strong_w)
-            cues += _cue_list(cues_spec.get("weak"), weak_w)
-            cues += _cue_list(cues_spec.get("weighted"), strong_w)
-        else:
-            cues += _cue_list(cues_spec, strong_w)
-        cues += anchor_cues
+        anchor_cues = _cue_list(row.get("anchors"), strong_w, document, where + ("anchors",))
+        cues = [*_cue_list(cues_spec.get("strong"), strong_w, document, where + ("cues", "strong")),
+                *_cue_list(cues_spec.get("weak"), weak_w, document, where + ("cues", "weak")),
+                *_cue_list(cues_spec.get("weighted"), strong_w, document, where + ("cues", "weighted")),
+                *anchor_cues]
         heading_w = float(row.get("heading_weight", default_heading_w))
-        heading_cues = _cue_list(row.get("headings"), heading_w)
+        heading_cues = _cue_list(row.get("headings"), heading_w, document, where + ("headings",))
         topics.append(TaggerTopic(
             topic=Topic(id=tid, title=title, description=desc, category=category),
             cues=tuple(cues),
@@ -380,10 +370,14 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
             threshold=float(row.get("threshold", default_threshold)),
             heading_weight=heading_w,
             requires_text=bool(row.get("requires_text", False)),
-            vetoes=tuple(_cue_list(row.get("except"), 0.0)),
+            vetoes=tuple(_cue_list(row.get("except"), 0.0, document, where + ("except",))),
             relative_cutoff=None if row.get("relative_cutoff") is None else float(row["relative_cutoff"]),
             anchors=frozenset(c.phrase for c in anchor_cues),
         ))
+    for n, pair in enumerate(settings.get("suppress", ())):
+        for k, tid in enumerate(pair):
+            if tid not in first:
+                raise document.error(("settings", "suppress", n, k), f"no topic has the id {tid!r}")
     return Taxonomy(topics, settings)
 
 
@@ -571,7 +565,7 @@ def main_tag(input_path: str | None, output_path: str | None, taxonomy_path: Pat
     """``policykb tag``: JSONL from input_path (stdin if None/'-') to output_path (stdout)."""
     try:
         tax = load_taxonomy(taxonomy_path)
-    except (OSError, ValueError, yaml.YAMLError) as e:
+    except ConfigError as e:
         print(f"policykb tag: cannot load taxonomy {taxonomy_path}: {e}", file=sys.stderr)
         return 2
     try:

@@ -1,8 +1,9 @@
 """Editable site data: the YAML files in the content folder.
 
-`companies.yml` (display names, sectors), `topics.yml` (the topic taxonomy) and
-`milestones.yml` (regulatory dates). A content folder without one of them (such as
-the shared sample corpora) falls back to the project's own copy in `content/`.
+`companies.yml` (display names, sectors), `site.yml` (the look), and where the others are
+found: `topics.yml`, `facts.yml`, `milestones.yml`. A content folder without one of them (such
+as the shared sample corpora) falls back to the project's own copy in `content/`. Every one of
+them is read by `load_data_file` (generator/read/yaml_files.py: line-aware, schema-validated).
 """
 
 from __future__ import annotations
@@ -10,15 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
+from generator.read.yaml_files import ConfigError, YamlFile, load_yaml_file  # noqa: F401 (callers catch ConfigError from here)
 from generator.util.paths import DEFAULT_CONTENT
-
-
-
-class ConfigError(Exception):
-    """A content YAML file that cannot be used; the message names the file and line."""
 
 
 def data_file(content_dir: Path, name: str) -> Path | None:
@@ -30,17 +25,10 @@ def data_file(content_dir: Path, name: str) -> Path | None:
     return None
 
 
-def load_yaml(path: Path | None) -> Any:
-    if path is None:
-        return None
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{line}: {error.problem}") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: {error}") from None
+def load_data_file(content_dir: Path, name: str) -> YamlFile | None:
+    """The editable file `name` (e.g. "companies.yml") for `content_dir`, validated by its schema; None if absent."""
+    path = data_file(content_dir, name)
+    return None if path is None else load_yaml_file(path, name.removesuffix(".yml"))
 
 
 @dataclass(frozen=True)
@@ -56,16 +44,12 @@ class SiteData:
 
 
 def load_companies(content_dir: Path) -> dict[str, CompanyInfo]:
-    path = data_file(content_dir, "companies.yml")
-    raw = load_yaml(path) or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping of domain -> {{name, sector}}")
+    document = load_data_file(content_dir, "companies.yml")
+    raw = (document.data if document else None) or {}
     companies = {}
     for domain, entry in raw.items():
         if isinstance(entry, str):
             entry = {"name": entry}
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{path}: entry {domain!r} must be a name or a mapping with name/sector")
         companies[str(domain).lower()] = CompanyInfo(name=entry.get("name"), sector=entry.get("sector"))
     return companies
 
@@ -76,7 +60,6 @@ def load_site_data(content_dir: Path) -> SiteData:
 
 # --------------------------------------------------------------------------- site.yml: the site's look
 
-HEX_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 WHITE = "#ffffff"
 # Material draws white text on the primary colour (header, tabs) and uses it for links on white
 # pages: it must read as text (WCAG AA, 4.5:1). The accent marks hover and focus states, which
@@ -127,78 +110,48 @@ def readable_shade(colour: str, background: str, minimum: float, towards: str) -
     return towards
 
 
-def _key_line(path: Path, *keys: str) -> int | None:
-    """The 1-based line of the value at `keys` in a YAML file, for error messages."""
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    line = None
-    for key in keys:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        for key_node, value_node in node.value:
-            if key_node.value == key:
-                node, line = value_node, value_node.start_mark.line + 1
-                break
-        else:
-            break
-    return line
-
-
-def _style_error(path: Path, keys: tuple[str, ...], message: str) -> ConfigError:
-    line = _key_line(path, *keys)
-    where = f"{path}:{line}" if line else str(path)
-    return ConfigError(f"{where}: {'.'.join(keys)}: {message}")
-
-
 def load_site_style(content_dir: Path) -> SiteStyle:
-    """content/site.yml (or the project's copy); no file means Material's default look."""
-    path = data_file(content_dir, "site.yml")
-    raw = load_yaml(path)
-    if path is None or raw is None:
+    """content/site.yml (or the project's copy); no file means Material's default look.
+
+    The schema checks the shape (known keys, 6-digit hex colours, an .svg path); what it cannot
+    say is checked here: contrast, and that the logo is a safe SVG inside the content folder."""
+    document = load_data_file(content_dir, "site.yml")
+    if document is None or document.data is None:
         return SiteStyle()
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping with colours and/or logo")
-    unknown = sorted(str(key) for key in raw if key not in ("colours", "colors", "logo"))
-    if unknown:
-        raise _style_error(path, (unknown[0],), "unknown setting (known: colours, logo)")
+    raw, path = document.data, document.path
     colours_key = "colours" if "colours" in raw else "colors"
-    colours = raw.get(colours_key) or {}
-    if not isinstance(colours, dict):
-        raise _style_error(path, (colours_key,), "expected a mapping such as {primary: \"#3f51b5\", accent: \"#c2410c\"}")
     chosen: dict[str, str] = {}
-    for name, value in colours.items():
-        keys = (colours_key, str(name))
-        if name not in MIN_CONTRAST:
-            raise _style_error(path, keys, "unknown colour (known: primary, accent)")
-        if not isinstance(value, str) or not HEX_COLOUR_RE.match(value):
-            raise _style_error(path, keys, f"{value!r} is not a 6-digit hex colour such as \"#3f51b5\" "
-                                           "(quote it: YAML reads an unquoted # as a comment)")
-        value = value.lower()
-        ratio, minimum = contrast_ratio(value, WHITE), MIN_CONTRAST[name]
+    for name, value in (raw.get(colours_key) or {}).items():
+        value, minimum = value.lower(), MIN_CONTRAST[name]
+        ratio = contrast_ratio(value, WHITE)
         if ratio < minimum:
             use = "white text on it and links on white pages" if name == "primary" else "hover and focus marks on white"
-            raise _style_error(path, keys, f"{value} is unreadable: contrast against white is {ratio:.2f}:1, "
-                                           f"{name} needs at least {minimum:g}:1 ({use}); "
-                                           f"a darker shade such as {readable_shade(value, WHITE, minimum, '#000000')} works")
-        chosen[str(name)] = value
+            raise document.error((colours_key, name), f"{value} is unreadable: contrast against white is {ratio:.2f}:1, "
+                                                      f"{name} needs at least {minimum:g}:1 ({use}); a darker shade "
+                                                      f"such as {readable_shade(value, WHITE, minimum, '#000000')} works")
+        chosen[name] = value
     logo = raw.get("logo")
-    logo_path = None
-    if logo is not None:
-        if not isinstance(logo, str) or not logo.lower().endswith(".svg") or Path(logo).is_absolute() \
-                or ".." in Path(logo).parts:
-            raise _style_error(path, ("logo",), f"{logo!r} must be the path of an .svg file inside the content folder")
-        logo_path = path.parent / logo
-        if not logo_path.is_file():
-            raise _style_error(path, ("logo",), f"{logo_path} does not exist")
-        data = logo_path.read_bytes()
-        if len(data) > MAX_LOGO_BYTES:
-            raise _style_error(path, ("logo",), f"{logo_path} is larger than {MAX_LOGO_BYTES // 1024} KB")
-        text = data.decode("utf-8", errors="replace")
-        if "<svg" not in text:
-            raise _style_error(path, ("logo",), f"{logo_path} is not an SVG image")
-        if _UNSAFE_SVG_RE.search(text):
-            raise _style_error(path, ("logo",), f"{logo_path} contains scripts, event handlers or "
-                                                "references to other files; use a plain SVG of shapes")
+    logo_path = None if logo is None else _checked_logo(document, logo)
     return SiteStyle(chosen.get("primary"), chosen.get("accent"), logo_path, path)
+
+
+def _checked_logo(document: YamlFile, logo: str) -> Path:
+    """The logo's path, once it is known to be a plain SVG inside the content folder."""
+    if Path(logo).is_absolute() or ".." in Path(logo).parts:
+        raise document.error(("logo",), f"{logo!r} must be the path of an .svg file inside the content folder")
+    logo_path = document.path.parent / logo
+    try:
+        data = logo_path.read_bytes() if logo_path.is_file() else None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the name
+        raise document.error(("logo",), f"{logo_path} cannot be read: {error}") from None
+    if data is None:
+        raise document.error(("logo",), f"{logo_path} does not exist")
+    if len(data) > MAX_LOGO_BYTES:
+        raise document.error(("logo",), f"{logo_path} is larger than {MAX_LOGO_BYTES // 1024} KB")
+    text = data.decode("utf-8", errors="replace")
+    if "<svg" not in text:
+        raise document.error(("logo",), f"{logo_path} is not an SVG image")
+    if _UNSAFE_SVG_RE.search(text):
+        raise document.error(("logo",), f"{logo_path} contains scripts, event handlers or "
+                                        "references to other files; use a plain SVG of shapes")
+    return logo_path

@@ -14,7 +14,6 @@ Pages and files:
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from generator.render import charts
 
 from generator.render import feeds
 from generator.analyse.snapshot import SnapshotAnalysis
-from generator.read.site_data import ConfigError, data_file, load_yaml
+from generator.read.site_data import load_data_file
 from generator.analyse.diff import DiffResult, SectionChanges, render_diff_html
 from generator.analyse.history import ANNOUNCED, CHANGED, COSMETIC, FIRST, RECAPTURE, SILENT, UNDATED, VersionInfo
 from generator.analyse.markup import as_html_block
@@ -203,21 +202,16 @@ class Milestone:
 
 
 def load_milestones(content_dir: Path) -> list[Milestone]:
-    """content/milestones.yml: a list of {date, title, detail?, url?}, oldest first after loading."""
-    path = data_file(content_dir, "milestones.yml")
-    raw = load_yaml(path) or []
+    """content/milestones.yml: a list of {date, title, detail?, url?}, oldest first after loading.
+
+    The shape, and that each date (quoted or not) is a real YYYY-MM-DD day, is checked by
+    schemas/milestones.schema.json."""
+    document = load_data_file(content_dir, "milestones.yml")
+    raw = (document.data if document else None) or []
     if isinstance(raw, dict):
         raw = raw.get("milestones") or []
-    if not isinstance(raw, list):
-        raise ConfigError(f"{path}: expected a list of milestones with date and title")
-    out = []
-    for number, entry in enumerate(raw, 1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("date"), date) or not entry.get("title"):
-            raise ConfigError(f"{path}: milestone {number} needs a date (YYYY-MM-DD) and a title")
-        url = entry.get("url")
-        if url is not None and not re.match(r"^https?://[^\s\"'<>]+$", str(url)):
-            raise ConfigError(f"{path}: milestone {number}: url must be an http(s) address")
-        out.append(Milestone(entry["date"], str(entry["title"]), str(entry.get("detail") or ""), url))
+    out = [Milestone(date.fromisoformat(entry["date"]), entry["title"], entry.get("detail") or "", entry.get("url"))
+           for entry in raw]
     return sorted(out, key=lambda m: m.day)
 
 

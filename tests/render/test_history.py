@@ -16,6 +16,7 @@ from generator.render.history import DiffStore, Milestone, load_milestones, time
 from generator.render.pages import make_environment
 from generator.pipeline import data_files, generate, load_archive, render_pages
 from generator.read.snapshots import parse_snapshot
+from generator.read.site_data import ConfigError
 
 from ..support import CONTENT, content_with_versions, snapshot_text
 
@@ -179,7 +180,7 @@ def test_timeline_splits_into_year_pages(history_content):
 
 def test_milestones_file_is_validated(tmp_path):
     (tmp_path / "milestones.yml").write_text("- date: 2018-05-25\n  title: GDPR\n- title: no date\n", encoding="utf-8")
-    with pytest.raises(Exception, match="milestone 2 needs a date"):
+    with pytest.raises(ConfigError, match=r"milestones.yml:3: \[1\]: needs 'date'"):
         load_milestones(tmp_path)
     project = load_milestones(CONTENT)
     assert [m.day for m in project] == sorted(m.day for m in project)

@@ -73,9 +73,9 @@ def test_a_logo_is_copied_to_the_fixed_path(tmp_path):
     ('colours:\n  accent: "#fff"\n', 2, "colours.accent: '#fff' is not a 6-digit hex colour"),
     ("colours:\n  primary: #3f51b5\n", 2, "is not a 6-digit hex colour"),  # unquoted: a YAML comment
     ('colours:\n  primary: "indigo"\n', 2, "'indigo' is not a 6-digit hex colour"),
-    ('colours:\n  primary: "#3f51b5"\n  secondary: "#000000"\n', 3, "colours.secondary: unknown colour"),
+    ('colours:\n  primary: "#3f51b5"\n  secondary: "#000000"\n', 3, "colours: unknown key 'secondary' (known: primary, accent)"),
     ('colours: "#3f51b5"\n', 1, "colours: expected a mapping"),
-    ("# the look\ntheme: dark\n", 2, "theme: unknown setting"),
+    ("# the look\ntheme: dark\n", 2, "unknown key 'theme' (known: colours, colors, logo)"),
 ])
 def test_invalid_settings_name_the_file_line_and_key(tmp_path, text, line, expected):
     path = write_site(tmp_path / "content", text)
