@@ -31,6 +31,8 @@ from generator.render import history as history_pages
 from generator.render import opendata
 
 from generator.render import pages
+from generator.render import urls
+from generator.render.base import Page, make_environment
 
 from generator.render import topics as topic_pages
 from generator.render import home
@@ -115,13 +117,9 @@ def relative_source(source: str, content_dir: Path) -> str:
         return source
 
 
-def snapshot_page_path(snapshot: Snapshot) -> str:
-    return f"companies/{snapshot.domain}/{snapshot.slug}.md"
-
-
 def build_report(archive: Archive) -> dict:
     accepted = sorted(
-        ({"source": archive.source_files[s.key], "page": snapshot_page_path(s)} for s in archive.snapshots),
+        ({"source": archive.source_files[s.key], "page": urls.snapshot_page(s.domain, s.slug)} for s in archive.snapshots),
         key=lambda row: row["source"],
     )
     rejected = [
@@ -166,7 +164,7 @@ def generation_digest() -> str:
 @cache
 def environment() -> jinja2.Environment:
     """One Jinja environment per process (its templates compile once)."""
-    return pages.make_environment(paths.TEMPLATES_DIR)
+    return make_environment(paths.TEMPLATES_DIR)
 
 
 def company_digest(archive: Archive, company: Company) -> str:
@@ -198,7 +196,7 @@ def company_unit(archive: Archive, company: Company, digest: str) -> Unit:
     return Unit(f"company:{company.domain}", digest, lambda done: company_outputs(archive, company, digest))
 
 
-def _pages(*rendered: pages.Page) -> list[tuple[str, Payload]]:
+def _pages(*rendered: Page) -> list[tuple[str, Payload]]:
     return [(page.path, page) for page in rendered]
 
 
@@ -296,16 +294,16 @@ def outputs(archive: Archive) -> Iterator[tuple[str, Payload]]:
         for path, payload in unit.produce(done):
             data = payload_bytes(payload)
             done[path] = FileRecord(len(data), 0, hashlib.sha256(data).hexdigest())
-            yield path, payload if isinstance(payload, pages.Page) else data
+            yield path, payload if isinstance(payload, Page) else data
 
 
-def render_pages(archive: Archive) -> list[pages.Page]:
-    return [payload for _, payload in outputs(archive) if isinstance(payload, pages.Page)]
+def render_pages(archive: Archive) -> list[Page]:
+    return [payload for _, payload in outputs(archive) if isinstance(payload, Page)]
 
 
 def data_files(archive: Archive) -> dict[str, bytes]:
     """The files of the docs folder that are not pages (data, charts, feeds, search index, assets)."""
-    return {path: payload for path, payload in outputs(archive) if not isinstance(payload, pages.Page)}
+    return {path: payload for path, payload in outputs(archive) if not isinstance(payload, Page)}
 
 
 # --------------------------------------------------------------------------- writing

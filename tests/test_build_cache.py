@@ -14,7 +14,7 @@ import pytest
 
 from generator.analyse import snapshot as analyse
 
-from generator.render import pages
+from generator.render import base, pages
 
 from generator import pipeline
 
@@ -55,7 +55,7 @@ def content(archive_dir: Path, tmp_path: Path) -> Path:
 def rendered(monkeypatch) -> Counter:
     """How many pages of each template were rendered."""
     counts: Counter = Counter()
-    real = pages.render
+    real = base.render
 
     def counting(env, template, path, meta, **context):
         counts[template] += 1
