@@ -29,7 +29,7 @@ from generator.analyse.history import CHANGED, FIRST, VersionInfo
 from generator.model import Company, Snapshot
 
 if TYPE_CHECKING:
-    from generator.pipeline import Archive
+    from generator.archive import Archive
 
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
 

@@ -45,7 +45,7 @@ from generator.render.base import Page, render
 from generator.analyse.store import AnalysisSummary
 
 if TYPE_CHECKING:
-    from generator.pipeline import Archive
+    from generator.archive import Archive
 
 #: Bump the major number when a column is removed, renamed or changes meaning; the minor
 #: number when columns are added (readers that select columns by name keep working).

@@ -9,7 +9,8 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from generator.pipeline import load_archive, write_archive
+from generator.archive import load_archive
+from generator.pipeline import write_archive
 from generator.publish.site import MKDOCS_CONFIG, publish
 
 from ..support import CONTENT
