@@ -1,7 +1,7 @@
 """Render stage, facts: the facts card of a snapshot page, the facts of a company's latest
 version and how they changed, and the archive-wide statistics page with its charts.
 
-Facts come from `analysis.facts` (generator/facts.py). Every fact shown links to the passage
+Facts come from `analysis.facts` (generator/analyse/facts.py). Every fact shown links to the passage
 it was found in (the `id` of the passage's `<section>` on the snapshot page), so a reader
 can check it. The statistics count each company once: distributions use each company's
 latest version; "by year" series use each company's last version archived in that year, so
