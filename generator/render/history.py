@@ -323,12 +323,12 @@ def timeline_pages(env: jinja2.Environment, companies: Sequence[Company], histor
         "undated": sum(1 for e in events if e.version.announcement == UNDATED),
     }
     meta = {"title": "Timeline", "feed": urls.feed_path(), "hide": ["navigation"]}
-    pages = [render(env, "timeline.md.j2", "timeline.md", meta, sections=sections, split=split,
+    pages = [render(env, "timeline.md.j2", urls.TIMELINE_PAGE, meta, sections=sections, split=split,
                     charts=chart_list, totals=totals, feed=urls.feed_path(), root="")]
     if split:
         for section in sections:
             pages.append(render(
-                env, "timeline_year.md.j2", f"timeline/{section['year']}.md",
+                env, "timeline_year.md.j2", urls.timeline_year_page(section["year"]),
                 {"title": f"Timeline {section['year']}", "feed": urls.feed_path(), "hide": ["navigation"]},
                 section=section, root="../", feed=urls.feed_path(),
             ))
@@ -338,8 +338,7 @@ def timeline_pages(env: jinja2.Environment, companies: Sequence[Company], histor
 # --------------------------------------------------------------------------- feeds
 
 
-def _entry(company: Company, snapshot: Snapshot, version: VersionInfo, previous: VersionInfo | None,
-           prefix: str) -> feeds.FeedEntry:
+def _entry(company: Company, snapshot: Snapshot, version: VersionInfo, previous: VersionInfo | None) -> feeds.FeedEntry:
     if version.change == FIRST:
         title = f"{company.name}: privacy policy first archived"
         target = urls.snapshot_url(company.domain, snapshot.slug)
@@ -353,7 +352,8 @@ def _entry(company: Company, snapshot: Snapshot, version: VersionInfo, previous:
         title = f"{company.name}: new snapshot, wording unchanged ({CHANGE_LABELS[version.change]})"
         target = urls.changes_url(company.domain, snapshot.slug)
         summary = CHANGE_TEXT[version.change]
-    return feeds.FeedEntry(f"{company.domain}/{snapshot.slug}", title, snapshot.archived_on, prefix + target, summary)
+    return feeds.FeedEntry(f"{company.domain}/{snapshot.slug}", title, snapshot.archived_on, urls.from_feed(target),
+                           summary)
 
 
 def company_feed(company: Company, versions: Sequence[VersionInfo]) -> tuple[str, bytes]:
@@ -361,12 +361,12 @@ def company_feed(company: Company, versions: Sequence[VersionInfo]) -> tuple[str
     entries = feed_entries(company, versions)
     return urls.feed_path(company.domain), feeds.atom_feed(
         f"company/{company.domain}", f"{company.name} privacy policy: snapshots and changes",
-        f"{company.domain}.xml", "../" + urls.company_url(company.domain), entries, limit=max(1, len(entries)),
+        f"{company.domain}.xml", urls.from_feed(urls.company_url(company.domain)), entries, limit=max(1, len(entries)),
     )
 
 
 def feed_entries(company: Company, versions: Sequence[VersionInfo]) -> list[feeds.FeedEntry]:
-    return [_entry(company, s, v, versions[i - 1] if i else None, "../")
+    return [_entry(company, s, v, versions[i - 1] if i else None)
             for i, (s, v) in enumerate(zip(company.versions, versions))]
 
 
@@ -374,8 +374,8 @@ def all_feed(companies: Sequence[Company], histories: Histories) -> tuple[str, b
     """(path, Atom document) of the newest snapshots and changes of the whole archive."""
     everything = [entry for company in companies for entry in feed_entries(company, histories[company.domain])]
     return urls.feed_path(), feeds.atom_feed(
-        "all", "Privacy policy archive: new snapshots and changes", "all.xml", "../timeline/",
-        everything, limit=ALL_FEED_LIMIT,
+        "all", "Privacy policy archive: new snapshots and changes", "all.xml",
+        urls.from_feed(urls.page_url(urls.TIMELINE_PAGE)), everything, limit=ALL_FEED_LIMIT,
     )
 
 

@@ -127,7 +127,7 @@ def topic_pages(env: jinja2.Environment, companies: Sequence[Company],
                 "hide": ["navigation"]}  # not in the nav: its sidebar would be empty
         yield render(env, "topic.md.j2", urls.topic_page(topic.id), meta,
                      topic=topic, addressed=addressed, silent=silent, total=len(rows))
-    yield render(env, "topics.md.j2", "topics/index.md", {"title": "Topics"},
+    yield render(env, "topics.md.j2", urls.TOPICS_PAGE, {"title": "Topics"},
                  topics=topics, counts=counts, total=len(companies))
     matrix = [
         {"company": company, "cells": [first_quotes[topic.id][index] for topic in topics]}

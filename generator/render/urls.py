@@ -3,7 +3,8 @@
 A docs path is relative to the docs folder ("companies/<domain>/<slug>.md"); its URL is the
 directory-style address relative to the site root ("companies/<domain>/<slug>/", see
 `page_url`). Links between pages are made from the docs paths of both ends (`href`,
-`relative`), so the layout is spelled out here and nowhere else.
+`relative`), so the layout is spelled out here and nowhere else. (Pages that are one of a
+kind, such as stats.md or search.md, are named where they are rendered.)
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from markupsafe import Markup
 SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/#-]*$")
 
 COMPANIES_PAGE = "companies/index.md"
+TOPICS_PAGE = "topics/index.md"
+TIMELINE_PAGE = "timeline.md"
 
 
 def company_folder(domain: str) -> str:
@@ -39,6 +42,11 @@ def topic_page(topic_id: str) -> str:
     return f"topics/{topic_id}.md"
 
 
+def timeline_year_page(year: int) -> str:
+    """One year of the timeline, when it is too long for one page."""
+    return f"timeline/{year}.md"
+
+
 def feed_path(domain: str | None = None) -> str:
     """The Atom feed of one company, or of the whole archive."""
     return f"feeds/{domain or 'all'}.xml"
@@ -51,6 +59,11 @@ def chart_path(name: str) -> str:
 def company_chart_name(domain: str) -> str:
     """The company's policy-length chart: charts/companies/<domain>.svg."""
     return company_folder(domain)
+
+
+def from_feed(url: str) -> str:
+    """A site URL as a feed links it: the feeds are one folder below the site root."""
+    return "../" + url
 
 
 def page_url(path: str) -> str:
