@@ -13,7 +13,8 @@ from pathlib import Path
 from generator.analyse.snapshot import load_context
 from generator.read.site_data import ConfigError, data_file, load_site_data
 from generator.read.intake import file_snapshot
-from generator.pipeline import GenerateResult, generate, load_archive, write_archive
+from generator.archive import load_archive
+from generator.pipeline import GenerateResult, generate, write_archive
 from generator.render.history import load_milestones
 from generator.util.progress import wanted as progress_wanted
 from generator.publish.site import PublishError, publish, quiet_mkdocs_info

@@ -7,7 +7,7 @@ snapshot body into `Passage`s and tags them with `Topic`s.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -17,7 +17,8 @@ class Snapshot:
     """One archived copy of one policy, as read from a snapshot file.
 
     The body is not kept by default: an archive of 20,000 policies would hold half a gigabyte
-    of text that only analysis and diffs read, once. `body` reads it again from the file.
+    of text that only analysis and diffs read, once. `body` reads it again from the file, with
+    the `body_reader` the reader gives (the model knows nothing of the file format).
     """
 
     source: str  # path of the file it was read from, as given to the reader
@@ -32,6 +33,7 @@ class Snapshot:
     sha256: str  # of the file's bytes, as stored
     body_sha256: str  # of the body's UTF-8 text: equal bodies (recaptures) share their analysis and diffs
     kept_body: str | None = field(default=None, compare=False, repr=False)  # the body, when kept in memory
+    body_reader: Callable[[Snapshot], str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -42,9 +44,9 @@ class Snapshot:
         """Markdown after the header and title, newlines normalised to "\n"."""
         if self.kept_body is not None:
             return self.kept_body
-        from generator.read.snapshots import read_body  # the reader imports this module
-
-        return read_body(self)
+        if self.body_reader is None:
+            raise ValueError(f"{self.source}: the body was neither kept nor can it be read again")
+        return self.body_reader(self)
 
     def without_body(self) -> Snapshot:
         return replace(self, kept_body=None) if self.kept_body is not None else self

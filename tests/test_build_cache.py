@@ -1,4 +1,4 @@
-"""The caches of a build (generator/stores.py, writer manifest, open-data fragments): a rebuild renders
+"""The caches of a build (generator/analyse/store.py, the docs manifest, open-data fragments): a rebuild renders
 only what changed, gives the same docs folder as a clean build, and treats any damaged cache file as a miss."""
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.analyse import snapshot as analyse
-
-from generator.render import pages
-
 from generator import pipeline
-
+from generator.analyse import snapshot as analyse
 from generator.analyse import store as stores
+from generator.archive import load_archive
+from generator.pipeline import write_archive
+from generator.render import base, facts, history, opendata, pages, topics, units
 from generator.util import paths
-from generator.pipeline import load_archive, write_archive
 
 from .support import CONTENT, snapshot_text, tree_differences
 
@@ -55,14 +53,14 @@ def content(archive_dir: Path, tmp_path: Path) -> Path:
 def rendered(monkeypatch) -> Counter:
     """How many pages of each template were rendered."""
     counts: Counter = Counter()
-    real = pages.render
+    real = base.render
 
     def counting(env, template, path, meta, **context):
         counts[template] += 1
         return real(env, template, path, meta, **context)
 
-    for module in (pages, pipeline.history_pages, pipeline.topic_pages, pipeline.fact_pages, pipeline.opendata):
-        monkeypatch.setattr(module, "render", counting, raising=False)
+    for module in (pages, history, topics, facts, opendata):  # each imported `render` by name
+        monkeypatch.setattr(module, "render", counting)
     return counts
 
 
@@ -114,8 +112,8 @@ def test_a_new_version_renders_its_company_only(content, tmp_path, rendered, ana
     work = tmp_path / "work"
     generate(content, work)
     quoted = []
-    real_quotes = pipeline.topic_pages.analysis_quotes
-    monkeypatch.setattr(pipeline.topic_pages, "analysis_quotes", lambda analysis: quoted.append(1) or real_quotes(analysis))
+    real_quotes = topics.analysis_quotes
+    monkeypatch.setattr(topics, "analysis_quotes", lambda analysis: quoted.append(1) or real_quotes(analysis))
     folder = companies(content)[0]
     latest = sorted(folder.glob("*.md"))[-1]
     text = latest.read_text(encoding="utf-8").replace(f"archived on {latest.stem}", "archived on 2026-09-30", 1)
@@ -179,22 +177,22 @@ def test_a_changed_template_renders_again(content, tmp_path, monkeypatch, render
     templates = tmp_path / "templates"
     shutil.copytree(paths.TEMPLATES_DIR, templates)
     monkeypatch.setattr(paths, "TEMPLATES_DIR", templates)
-    pipeline.generation_digest.cache_clear()
-    pipeline.environment.cache_clear()
+    units.generation_digest.cache_clear()
+    units.environment.cache_clear()
     work = tmp_path / "work"
     generate(content, work)
     template = templates / "snapshot.md.j2"
     template.write_text(template.read_text(encoding="utf-8") + "\nTemplate changed.\n", encoding="utf-8")
-    pipeline.generation_digest.cache_clear()
-    pipeline.environment.cache_clear()
+    units.generation_digest.cache_clear()
+    units.environment.cache_clear()
     rendered.clear()
     generate(content, work)
     snapshots = sum(1 for _ in content.rglob("snapshots/*/*.md"))
     assert rendered["snapshot.md.j2"] == snapshots
     page = next((work / "docs" / "companies").rglob("????-??-??.md"))
     assert "Template changed." in page.read_text(encoding="utf-8")
-    pipeline.generation_digest.cache_clear()
-    pipeline.environment.cache_clear()
+    units.generation_digest.cache_clear()
+    units.environment.cache_clear()
 
 
 @pytest.mark.parametrize("damage", ["summaries.pickle", "history.pickle", "pages.pickle", "read-index.pickle",

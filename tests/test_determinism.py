@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from generator.publish import site as publish_module
-from generator.pipeline import build, load_archive
+from generator.archive import load_archive
+from generator.pipeline import build
 from generator.publish.site import PublishError, swap_in
 
 from .support import CONTENT, FIXTURES
@@ -117,7 +118,8 @@ def test_fallback_swap_killed_between_renames_is_healed(tmp_path, monkeypatch):
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from generator.pipeline import build, load_archive
+from generator.archive import load_archive
+from generator.pipeline import build
 build(load_archive(Path(sys.argv[1])), Path(sys.argv[2]), Path(sys.argv[3]))
 """
 

@@ -17,7 +17,8 @@ import frontmatter
 import pytest
 
 from generator.analyse.markup import md_escape, plain_text, render_untrusted
-from generator.pipeline import build, load_archive
+from generator.archive import load_archive
+from generator.pipeline import build
 from generator.read.snapshots import parse_snapshot
 
 from .hostile_checks import article_of, audit_html, scheme_of

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import load_archive, write_archive
+from generator.archive import load_archive
+from generator.pipeline import write_archive
 from generator.publish.site import publish
 
 from .support import tree_differences

@@ -47,6 +47,11 @@ __all__ = [
     "markdown_paragraphs",
     "plain_paragraphs",
     "unify_punctuation",
+    "LINK_RE",
+    "AUTOLINK_RE",
+    "WAYBACK_RE",
+    "MOJIBAKE_RE",
+    "unmojibake_one",
     "word_key",
     "words_of",
     "word_diff",
@@ -71,10 +76,10 @@ _PUNCT_TABLE = str.maketrans(
 
 # UTF-8 text decoded as Latin-1/cp1252 ("â€™", "â\x80\x99", "Ã©"): lead byte + 1-3 continuation chars
 _CP1252_HIGH = "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
-_MOJIBAKE_RE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf" + _CP1252_HIGH + "]{1,3}")
+MOJIBAKE_RE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf" + _CP1252_HIGH + "]{1,3}")
 
 
-def _unmojibake_one(match: re.Match[str]) -> str:
+def unmojibake_one(match: re.Match[str]) -> str:
     s = match.group()
     raw = bytearray()
     for ch in s:
@@ -102,12 +107,12 @@ def unify_punctuation(text: str) -> str:
     return _PUNCT_RE.sub(lambda m: _PUNCT_TABLE[ord(m.group())] or "", text)
 
 
-_LINK_RE = re.compile(
+LINK_RE = re.compile(
     r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"  # [text] (one level of nested brackets)
     r"(?:\((?:[^()\s]|\([^()]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)|\[[^\[\]]*\])"
 )
-_AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>", re.I)
-_WAYBACK_RE = re.compile(
+AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>", re.I)
+WAYBACK_RE = re.compile(
     r"(?:https?:)?(?://)?web\.archive\.org/web/\d{1,14}(?:[a-z]{2}_)?/", re.I
 )
 _EMPH_RE = re.compile(r"(?<![\\\w])[*_]+|(?<![\\])[*_]+(?!\w)")
@@ -125,8 +130,8 @@ _BLOCK_START_RE = re.compile(r"^\s*(?:[-+*]\s|\d{1,3}[.)]\s|#{1,6}\s|\||>)")
 
 def _strip_inline(line: str) -> str:
     """Inline Markdown of one line -> display text (link text kept, targets dropped)."""
-    line = _LINK_RE.sub(lambda m: m.group(1), line)
-    line = _AUTOLINK_RE.sub(r"\1", line)
+    line = LINK_RE.sub(lambda m: m.group(1), line)
+    line = AUTOLINK_RE.sub(r"\1", line)
     line = _EMPH_RE.sub("", line)
     line = _ESCAPE_RE.sub(r"\1", line)
     return line.replace("|", " ")
@@ -190,10 +195,10 @@ def words_of(body: str) -> list[str]:
 @lru_cache(maxsize=1 << 17)  # a policy repeats its words: most keys are looked up, not computed
 def word_key(word: str) -> str:
     """Comparison key of one display word: cosmetic variants share a key."""
-    if _MOJIBAKE_RE.search(word):
-        word = _MOJIBAKE_RE.sub(_unmojibake_one, word)
+    if MOJIBAKE_RE.search(word):
+        word = MOJIBAKE_RE.sub(unmojibake_one, word)
     key = unicodedata.normalize("NFKC", word).translate(_PUNCT_TABLE)
-    key = _WAYBACK_RE.sub("", key)
+    key = WAYBACK_RE.sub("", key)
     if "--" in key:
         key = _DASHES_RE.sub("-", key)
     return key.casefold()

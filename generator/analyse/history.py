@@ -30,11 +30,11 @@ from datetime import date
 from typing import Callable, Sequence
 
 from generator.analyse.diff import (
-    _AUTOLINK_RE,
-    _LINK_RE,
-    _MOJIBAKE_RE,
-    _WAYBACK_RE,
-    _unmojibake_one,
+    AUTOLINK_RE,
+    LINK_RE,
+    MOJIBAKE_RE,
+    WAYBACK_RE,
+    unmojibake_one,
     markdown_paragraphs,
     plain_paragraphs,
     unify_punctuation,
@@ -87,10 +87,10 @@ _BREADCRUMB_RE = re.compile(r"(?:>>|»|>|/|::)")
 def _is_nav_line(line: str) -> bool:
     """A menu line: two or more links and nothing but separators between them (a short
     label like "**Site:**" allowed: at most one word per three links)."""
-    links = _LINK_RE.findall(line)
+    links = LINK_RE.findall(line)
     if len(links) < 2:
         return False
-    rest = _NAV_SEPARATORS_RE.sub(" ", _LINK_RE.sub(" ", line))
+    rest = _NAV_SEPARATORS_RE.sub(" ", LINK_RE.sub(" ", line))
     return len(rest.split()) <= len(links) // 3
 
 
@@ -120,7 +120,7 @@ def normalize_for_comparison(body: str) -> str:
     copyright lines and copyright years; unify quotes, dashes, ellipsis; casefold;
     collapse all whitespace (paragraph breaks included) to single spaces.
     """
-    text = _MOJIBAKE_RE.sub(_unmojibake_one, body)
+    text = MOJIBAKE_RE.sub(unmojibake_one, body)
     text = unicodedata.normalize("NFKC", text)
     text = unify_punctuation(_CONTROL_RE.sub(" ", text))
     kept: list[str] = []
@@ -129,9 +129,9 @@ def normalize_for_comparison(body: str) -> str:
         if not lines:
             continue
         para = "\n".join(lines)
-        para = _AUTOLINK_RE.sub(lambda m: _WAYBACK_RE.sub("", m.group(1)), para)
+        para = AUTOLINK_RE.sub(lambda m: WAYBACK_RE.sub("", m.group(1)), para)
         for plain in plain_paragraphs(para):
-            plain = _WAYBACK_RE.sub("", plain)
+            plain = WAYBACK_RE.sub("", plain)
             if _NAV_PHRASES_RE.match(plain) or _is_breadcrumb(plain) or _is_copyright_line(plain):
                 continue
             plain = _COPYRIGHT_YEARS_RE.sub(r"\1", plain)

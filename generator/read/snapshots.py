@@ -260,6 +260,7 @@ def parse_snapshot(data: bytes, source: str, *, slug: str | None = None, today: 
         sha256=hashlib.sha256(data).hexdigest(),
         body_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
         kept_body=body,
+        body_reader=read_body,
     )
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pygal
 from pygal.style import Style
 
+from generator.render import urls
+
 # Mid-tone colours that read on both the light and the dark (slate) Material palettes,
 # and stay distinct for the common colour-vision deficiencies (Okabe-Ito palette).
 CHART_STYLE = Style(
@@ -44,7 +46,7 @@ class Chart:
 
     @property
     def path(self) -> str:
-        return f"charts/{self.name}.svg"
+        return urls.chart_path(self.name)
 
 
 def _finish(graph: pygal.graph.graph.Graph, name: str) -> bytes:

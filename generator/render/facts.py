@@ -1,7 +1,7 @@
 """Render stage, facts: the facts card of a snapshot page, the facts of a company's latest
 version and how they changed, and the archive-wide statistics page with its charts.
 
-Facts come from `analysis.facts` (generator/facts.py). Every fact shown links to the passage
+Facts come from `analysis.facts` (generator/analyse/facts.py). Every fact shown links to the passage
 it was found in (the `id` of the passage's `<section>` on the snapshot page), so a reader
 can check it. The statistics count each company once: distributions use each company's
 latest version; "by year" series use each company's last version archived in that year, so
@@ -21,14 +21,15 @@ import jinja2
 from markupsafe import Markup
 
 from generator.render import charts
-from generator.render import pages  # pages imports this module too: only attributes are used, at call time
+from generator.render import urls
+from generator.render.base import Page, long_date, render
 from generator.analyse.snapshot import SnapshotAnalysis
 from generator.analyse.facts import Fact, Readability, SnapshotFacts, StatedDate
 from generator.analyse.history import CHANGED, FIRST, VersionInfo
 from generator.model import Company, Snapshot
 
 if TYPE_CHECKING:
-    from generator.pipeline import Archive
+    from generator.archive import Archive
 
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
 
@@ -108,8 +109,8 @@ class FactsCard:
 
 def _anchor(from_path: str, to_path: str, passage_id: str) -> Markup:
     if from_path == to_path:
-        return pages.link(f"#{passage_id}")
-    return pages.href(from_path, to_path, passage_id)
+        return urls.link(f"#{passage_id}")
+    return urls.href(from_path, to_path, passage_id)
 
 
 def _why(fact: Fact) -> str:
@@ -137,7 +138,7 @@ def facts_card(facts: SnapshotFacts, from_path: str, to_path: str | None = None)
     if facts.stated_date is not None:
         sd = facts.stated_date
         label = f"{STATED_KINDS.get(sd.kind, sd.kind.replace('_', ' ').capitalize())} " + (
-            pages.long_date(sd.date) if sd.precision == "day" else f"{sd.date:%B %Y}")
+            long_date(sd.date) if sd.precision == "day" else f"{sd.date:%B %Y}")
         stated = FactLink(label, _anchor(from_path, to_path, sd.passage_id), f"Found as \u201c{sd.phrase}\u201d")
     r = facts.readability
     return FactsCard(groups, r, reading_band(r.flesch_reading_ease), stated, facts.stated_date)
@@ -236,10 +237,13 @@ def company_facts(company: Company, analyses: Analyses,
                   versions: Sequence[VersionInfo] | None = None) -> CompanyFacts:
     """What the company page shows about facts: the latest version's card, and what changed since
     the previous wording and since the first version."""
-    page = f"companies/{company.domain}/index.md"
+    page = urls.company_page(company.domain)
 
     def snapshot_path(snapshot: Snapshot) -> str:
-        return f"companies/{company.domain}/{snapshot.slug}.md"
+        return urls.snapshot_page(company.domain, snapshot.slug)
+
+    def link_from_page(snapshot: Snapshot) -> Markup:
+        return urls.link(urls.relative(page, snapshot_path(snapshot)))
 
     latest = company.latest
     latest_facts = analyses[latest.key].facts
@@ -251,7 +255,7 @@ def company_facts(company: Company, analyses: Analyses,
     if company.versions[0] is not latest and (start - 1 != 0):
         candidates.append(("the first version", company.versions[0]))
     comparisons = tuple(
-        Comparison(label, old, pages.link(f"{old.slug}.md"),
+        Comparison(label, old, link_from_page(old),
                    compare_facts(analyses[old.key].facts, latest_facts, page, snapshot_path(old), snapshot_path(latest)))
         for label, old in candidates
     )
@@ -264,7 +268,7 @@ def company_facts(company: Company, analyses: Analyses,
         shown.append(("Latest", latest))
     for label, snapshot in shown:
         f = analyses[snapshot.key].facts
-        rows.append(TrendRow(label, snapshot, pages.link(f"{snapshot.slug}.md"), f.readability,
+        rows.append(TrendRow(label, snapshot, link_from_page(snapshot), f.readability,
                              reading_band(f.readability.flesch_reading_ease),
                              {key: len(getattr(f, key)) for key in ("data_types", "third_parties", "regulations")}))
     text = ""
@@ -288,7 +292,7 @@ class ChartBlock:
 
     @property
     def src(self) -> Markup:
-        return pages.link(self.chart.path)  # a Markdown image: MkDocs makes it relative to the page
+        return urls.link(self.chart.path)  # a Markdown image: MkDocs makes it relative to the page
 
 
 @dataclass(frozen=True)
@@ -555,10 +559,10 @@ def stats_for(archive: Archive) -> ArchiveStats:
     return stats
 
 
-def stats_page(env: jinja2.Environment, archive: Archive) -> pages.Page:
+def stats_page(env: jinja2.Environment, archive: Archive) -> Page:
     stats = stats_for(archive)
     meta = {"title": "Statistics", "hide": ["navigation"]}
-    return pages.render(env, "stats.md.j2", STATS_PAGE, meta, stats=stats)
+    return render(env, "stats.md.j2", STATS_PAGE, meta, stats=stats)
 
 
 def stats_files(archive: Archive) -> dict[str, bytes]:

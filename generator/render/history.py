@@ -1,8 +1,8 @@
 """Render stage, history: diff pages, the timeline, version-history tables, charts and feeds.
 
 Inputs are the companies, their analyses and `histories` (domain -> `VersionInfo`s in
-order, from stores.analyse_archive). Every word-level diff is computed once, with the
-history, and kept in a `DiffStore` (generator/stores.py) for the diff pages.
+order, from store.analyse_archive). Every word-level diff is computed once, with the
+history, and kept in a `DiffStore` (generator/analyse/store.py) for the diff pages.
 
 Pages and files:
 
@@ -33,7 +33,8 @@ from generator.analyse.diff import DiffResult, SectionChanges, render_diff_html
 from generator.analyse.history import ANNOUNCED, CHANGED, COSMETIC, FIRST, RECAPTURE, SILENT, UNDATED, VersionInfo
 from generator.analyse.markup import as_html_block
 from generator.model import Company, Snapshot, Topic
-from generator.render.pages import Page, html_title, long_date, render
+from generator.render import urls
+from generator.render.base import Page, html_title, long_date, render
 from generator.analyse.store import KEY_TERMS, AnalysisSummary, DiffStore
 
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
@@ -52,19 +53,7 @@ CHANGE_TEXT = {
 }
 
 
-# --------------------------------------------------------------------------- paths and labels
-
-
-def diff_page_path(domain: str, slug: str) -> str:
-    return f"companies/{domain}/{slug}/changes.md"
-
-
-def feed_path(domain: str | None = None) -> str:
-    return f"feeds/{domain or 'all'}.xml"
-
-
-def company_chart_name(domain: str) -> str:
-    return f"companies/{domain}"
+# --------------------------------------------------------------------------- labels
 
 
 def change_label(version: VersionInfo) -> str:
@@ -104,7 +93,7 @@ def topic_changes(old: SnapshotAnalysis, new: SnapshotAnalysis,
     lost = sorted(old.topic_ids - new.topic_ids)
 
     def links(ids: Sequence[str]) -> list[TopicLink]:
-        return [TopicLink(known[i].title, f"topics/{i}.md") for i in ids if i in known]
+        return [TopicLink(known[i].title, urls.topic_page(i)) for i in ids if i in known]
 
     return links(gained), links(lost)
 
@@ -114,7 +103,7 @@ def diff_page(env: jinja2.Environment, company: Company, index: int, versions: S
     snapshot, previous = company.versions[index], company.versions[index - 1]
     version, prev_version = versions[index], versions[index - 1]
     analysis, prev_analysis = analyses[snapshot.key], analyses[previous.key]
-    path = diff_page_path(company.domain, snapshot.slug)
+    path = urls.changes_page(company.domain, snapshot.slug)
     result: DiffResult | None = None
     sections: SectionChanges | None = None
     diff_html = Markup("")
@@ -136,7 +125,7 @@ def diff_page(env: jinja2.Environment, company: Company, index: int, versions: S
         "next": version.next_slug,
         "words_added": version.words_added,
         "words_removed": version.words_removed,
-        "feed": feed_path(company.domain),
+        "feed": urls.feed_path(company.domain),
         "hide": ["navigation"],
         "search": {"exclude": True},  # the text is on the two snapshot pages already
     }
@@ -147,7 +136,7 @@ def diff_page(env: jinja2.Environment, company: Company, index: int, versions: S
         gained=gained, lost=lost, diff_html=diff_html,
         change_text=CHANGE_TEXT.get(version.change, ""),
         announcement=announcement_text(version, prev_version),
-        feed=feed_path(company.domain),
+        feed=urls.feed_path(company.domain),
     )
 
 
@@ -156,16 +145,18 @@ def diff_page(env: jinja2.Environment, company: Company, index: int, versions: S
 
 def company_history(company: Company, versions: Sequence[VersionInfo]) -> dict[str, Any]:
     """What company.md.j2 shows about the history: table rows newest first, chart, feed."""
+    page = urls.company_page(company.domain)
     rows = [
         {"snapshot": snapshot, "version": version, "label": change_label(version),
-         "diff": f"{snapshot.slug}/changes.md" if version.change != FIRST else None}
+         "diff": urls.relative(page, urls.changes_page(company.domain, snapshot.slug))
+         if version.change != FIRST else None}
         for snapshot, version in zip(reversed(company.versions), reversed(versions))
     ]
     chart = None
     if len(versions) >= 2:
         first, last = company.versions[0], company.versions[-1]
         chart = {
-            "src": f"../../charts/{company_chart_name(company.domain)}.svg",
+            "src": urls.relative(page, urls.chart_path(urls.company_chart_name(company.domain))),
             "alt": (f"Line chart: length of the {company.name} privacy policy in words at each of its "
                     f"{len(versions)} archived versions, from {versions[0].words:,} words on "
                     f"{first.archived_on.isoformat()} to {versions[-1].words:,} words on "
@@ -173,13 +164,13 @@ def company_history(company: Company, versions: Sequence[VersionInfo]) -> dict[s
         }
     counts = {kind: sum(1 for v in versions if v.change == kind) for kind in CHANGE_LABELS}
     silent = sum(1 for v in versions if v.announcement == SILENT)
-    return {"rows": rows, "chart": chart, "feed": feed_path(company.domain), "counts": counts, "silent": silent}
+    return {"rows": rows, "chart": chart, "feed": urls.feed_path(company.domain), "counts": counts, "silent": silent}
 
 
 def company_chart(company: Company, versions: Sequence[VersionInfo]) -> charts.Chart:
     labels = [s.archived_on.strftime("%Y-%m") for s in company.versions]  # short enough not to overlap
     return charts.line_chart(
-        company_chart_name(company.domain), f"{company.name}: policy length", "",
+        urls.company_chart_name(company.domain), f"{company.name}: policy length", "",
         labels, {"Words": [v.words for v in versions]}, y_title="Words", x_title="Version",
     )
 
@@ -325,15 +316,15 @@ def timeline_pages(env: jinja2.Environment, companies: Sequence[Company], histor
         "silent": sum(1 for e in events if e.version.announcement == SILENT),
         "undated": sum(1 for e in events if e.version.announcement == UNDATED),
     }
-    meta = {"title": "Timeline", "feed": feed_path(), "hide": ["navigation"]}
-    pages = [render(env, "timeline.md.j2", "timeline.md", meta, sections=sections, split=split,
-                    charts=chart_list, totals=totals, feed=feed_path(), root="")]
+    meta = {"title": "Timeline", "feed": urls.feed_path(), "hide": ["navigation"]}
+    pages = [render(env, "timeline.md.j2", urls.TIMELINE_PAGE, meta, sections=sections, split=split,
+                    charts=chart_list, totals=totals, feed=urls.feed_path(), root="")]
     if split:
         for section in sections:
             pages.append(render(
-                env, "timeline_year.md.j2", f"timeline/{section['year']}.md",
-                {"title": f"Timeline {section['year']}", "feed": feed_path(), "hide": ["navigation"]},
-                section=section, root="../", feed=feed_path(),
+                env, "timeline_year.md.j2", urls.timeline_year_page(section["year"]),
+                {"title": f"Timeline {section['year']}", "feed": urls.feed_path(), "hide": ["navigation"]},
+                section=section, root="../", feed=urls.feed_path(),
             ))
     return pages
 
@@ -341,44 +332,44 @@ def timeline_pages(env: jinja2.Environment, companies: Sequence[Company], histor
 # --------------------------------------------------------------------------- feeds
 
 
-def _entry(company: Company, snapshot: Snapshot, version: VersionInfo, previous: VersionInfo | None,
-           prefix: str) -> feeds.FeedEntry:
+def _entry(company: Company, snapshot: Snapshot, version: VersionInfo, previous: VersionInfo | None) -> feeds.FeedEntry:
     if version.change == FIRST:
         title = f"{company.name}: privacy policy first archived"
-        target = f"companies/{company.domain}/{snapshot.slug}/"
+        target = urls.snapshot_url(company.domain, snapshot.slug)
         summary = f"First archived version of the {company.domain} privacy policy, {version.words:,} words."
     elif version.change == CHANGED:
         title = f"{company.name}: privacy policy changed ({version.announcement})"
-        target = f"companies/{company.domain}/{snapshot.slug}/changes/"
+        target = urls.changes_url(company.domain, snapshot.slug)
         summary = (f"The wording changed: {version.words_added:,} words added, {version.words_removed:,} removed; "
                    f"now {version.words:,} words. " + announcement_text(version, previous))
     else:
         title = f"{company.name}: new snapshot, wording unchanged ({CHANGE_LABELS[version.change]})"
-        target = f"companies/{company.domain}/{snapshot.slug}/changes/"
+        target = urls.changes_url(company.domain, snapshot.slug)
         summary = CHANGE_TEXT[version.change]
-    return feeds.FeedEntry(f"{company.domain}/{snapshot.slug}", title, snapshot.archived_on, prefix + target, summary)
+    return feeds.FeedEntry(f"{company.domain}/{snapshot.slug}", title, snapshot.archived_on, urls.from_feed(target),
+                           summary)
 
 
 def company_feed(company: Company, versions: Sequence[VersionInfo]) -> tuple[str, bytes]:
     """(path, Atom document) of one company's snapshots and changes."""
     entries = feed_entries(company, versions)
-    return feed_path(company.domain), feeds.atom_feed(
+    return urls.feed_path(company.domain), feeds.atom_feed(
         f"company/{company.domain}", f"{company.name} privacy policy: snapshots and changes",
-        f"{company.domain}.xml", f"../companies/{company.domain}/", entries, limit=max(1, len(entries)),
+        f"{company.domain}.xml", urls.from_feed(urls.company_url(company.domain)), entries, limit=max(1, len(entries)),
     )
 
 
 def feed_entries(company: Company, versions: Sequence[VersionInfo]) -> list[feeds.FeedEntry]:
-    return [_entry(company, s, v, versions[i - 1] if i else None, "../")
+    return [_entry(company, s, v, versions[i - 1] if i else None)
             for i, (s, v) in enumerate(zip(company.versions, versions))]
 
 
 def all_feed(companies: Sequence[Company], histories: Histories) -> tuple[str, bytes]:
     """(path, Atom document) of the newest snapshots and changes of the whole archive."""
     everything = [entry for company in companies for entry in feed_entries(company, histories[company.domain])]
-    return feed_path(), feeds.atom_feed(
-        "all", "Privacy policy archive: new snapshots and changes", "all.xml", "../timeline/",
-        everything, limit=ALL_FEED_LIMIT,
+    return urls.feed_path(), feeds.atom_feed(
+        "all", "Privacy policy archive: new snapshots and changes", "all.xml",
+        urls.from_feed(urls.page_url(urls.TIMELINE_PAGE)), everything, limit=ALL_FEED_LIMIT,
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.render import charts
+from generator.render import charts, urls
 from generator.analyse.snapshot import SnapshotAnalysis
 from generator.analyse.history import CHANGED, VersionInfo
 from generator.model import Company, Snapshot, Topic
@@ -34,7 +34,7 @@ class ChangeRow:
 
     @property
     def diff_path(self) -> str:
-        return f"companies/{self.company.domain}/{self.snapshot.slug}/changes.md"
+        return urls.changes_page(self.company.domain, self.snapshot.slug)
 
 
 @dataclass(frozen=True)

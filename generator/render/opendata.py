@@ -40,11 +40,12 @@ from generator.util.cache import load_pickle, prune_folder, save_pickle
 from generator.read.site_data import load_site_data
 from generator.analyse.history import VersionInfo
 from generator.model import Company, Passage, Snapshot
-from generator.render.pages import Page, render
+from generator.render import urls
+from generator.render.base import Page, render
 from generator.analyse.store import AnalysisSummary
 
-if TYPE_CHECKING:  # pipeline imports this module
-    from generator.pipeline import Archive
+if TYPE_CHECKING:
+    from generator.archive import Archive
 
 #: Bump the major number when a column is removed, renamed or changes meaning; the minor
 #: number when columns are added (readers that select columns by name keep working).
@@ -135,14 +136,6 @@ class CompanyRow:
     sector: str | None
 
 
-def snapshot_page_url(snapshot: Snapshot) -> str:
-    return f"companies/{snapshot.domain}/{snapshot.slug}/"
-
-
-def company_page_url(domain: str) -> str:
-    return f"companies/{domain}/"
-
-
 def _ids(facts: Sequence[Any]) -> list[str]:
     return sorted({f.id for f in facts})
 
@@ -189,7 +182,7 @@ SNAPSHOT_FIELDS: tuple[Field, ...] = (
     Field("wayback_url", "string", "The Wayback Machine capture the text was extracted from: the provenance of the "
           "text, and the place to check it.", lambda r: r.snapshot.wayback_url, untrusted=True),
     Field("page", "string", "The snapshot's page on this site, relative to the site's root.",
-          lambda r: snapshot_page_url(r.snapshot)),
+          lambda r: urls.snapshot_url(r.snapshot.domain, r.snapshot.slug)),
     Field("source_file", "string", "The snapshot file the row was read from, relative to the content folder.",
           lambda r: r.source_file),
     Field("sha256", "string", "SHA-256 of the snapshot file's bytes.", lambda r: r.snapshot.sha256),
@@ -260,7 +253,7 @@ PASSAGE_FIELDS: tuple[Field, ...] = (
     Field("evidence", "object", "Why each topic was assigned: topic id -> the cues (words, phrases or the heading) "
           "that fired.", lambda r: {a.topic: list(a.cues) for a in r.passage.topics}),
     Field("page", "string", "The passage on this site: snapshot page and anchor, relative to the site's root.",
-          lambda r: f"{snapshot_page_url(r.snapshot)}#{r.passage.id}"),
+          lambda r: f"{urls.snapshot_url(r.snapshot.domain, r.snapshot.slug)}#{r.passage.id}"),
 )
 
 
@@ -278,7 +271,7 @@ COMPANY_FIELDS: tuple[Field, ...] = (
     Field("sector", "string", "The sector from companies.yml, when given.", lambda r: r.sector, nullable=True,
           untrusted=True),
     Field("page", "string", "The company's page on this site, relative to the site's root.",
-          lambda r: company_page_url(r.company.domain)),
+          lambda r: urls.company_url(r.company.domain)),
     Field("versions", "integer", "Number of snapshots.", lambda r: len(r.company.versions)),
     Field("changes", "integer", "Snapshots whose wording changed against the previous one (change `changed`).",
           lambda r: _count(r, "changed"), nullable=True),

@@ -1,99 +1,26 @@
-"""Render stage: model + analysis -> `Page`s (Markdown with front matter) from Jinja templates.
+"""Render stage, the page families about companies: a snapshot page, a company page, the
+companies index; and the home page and the build report.
 
-Every `{{ value }}` in a template is escaped for Markdown *and* HTML by default
-(`md_escape`), so text from a snapshot (titles, company names) can never become markup
-or a template: only values we mark as `Markup` (pre-sanitized HTML, our own link
-targets) go through as they are.
+The tools they share (`Page`, `render`, the Jinja environment) are in render/base.py; where
+each page lives, in render/urls.py.
 """
 
 from __future__ import annotations
 
-import html
-import posixpath
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from generator.render import facts as fact_pages
-
-from generator.publish import rawhtml
 from generator.analyse.snapshot import SnapshotAnalysis
-from generator.analyse.markup import as_html_block, md_escape
 from generator.model import Company, Passage, Topic
-from generator.util.paths import TEMPLATES_DIR
+from generator.render import facts as fact_pages
+from generator.render import urls
+from generator.render.base import Page, html_title, render
 
-SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/#-]*$")
 Analyses = Mapping[tuple[str, str], SnapshotAnalysis]
-
-
-@dataclass(frozen=True)
-class Page:
-    """A generated docs file: `path` relative to the docs folder, YAML front matter and Markdown body."""
-
-    path: str
-    meta: dict[str, Any] = field(default_factory=dict)
-    body: str = ""
-
-
-def _finalize(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, Markup):
-        return value
-    return Markup(md_escape(value))
-
-
-def link(path: str) -> Markup:
-    """A link target we built ourselves (domains and slugs are validated): passed through unescaped."""
-    if not SAFE_PATH_RE.match(path) or ".." in path.replace("../", ""):
-        raise ValueError(f"unsafe link target {path!r}")
-    return Markup(path)
-
-
-def long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def thousands(value: int) -> str:
-    return f"{value:,}"
-
-
-def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        autoescape=False,  # _finalize escapes for Markdown and HTML at once
-        finalize=_finalize,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(link=link, long_date=long_date, thousands=thousands, href=_href_from_page,
-                       html_region=html_region)
-    return env
-
-
-def render(env: jinja2.Environment, template: str, path: str, meta: dict[str, Any], **context: Any) -> Page:
-    """`path`: the page's docs path; templates see it as `page_path` (the `href` filter resolves links from it)."""
-    body = env.get_template(template).render(page_path=path, **context)
-    return Page(path=path, meta=meta, body=body)
-
-
-def html_region(html: str) -> Markup:
-    """Finished HTML from a template -> a region Python-Markdown passes through unparsed (generator/rawhtml.py)."""
-    # + "\n": trim_blocks eats the newline after `{% endfilter %}`, and the region needs its line to itself.
-    return Markup(rawhtml.region(as_html_block(str(html))) + "\n")
-
-
-def html_title(text: str) -> str:
-    """A page title for front matter: Material inserts `page.meta.title` into HTML unescaped."""
-    return html.escape(" ".join(text.split()), quote=True)
 
 
 @dataclass(frozen=True)
@@ -117,7 +44,7 @@ def passage_sections(page_path: str, analysis: SnapshotAnalysis, topics: Sequenc
     return [
         Section(
             passage,
-            tuple(Badge(titles[a.topic], href(page_path, f"topics/{a.topic}.md"), "; ".join(a.cues))
+            tuple(Badge(titles[a.topic], urls.href(page_path, urls.topic_page(a.topic)), "; ".join(a.cues))
                   for a in passage.topics if a.topic in titles),
             Markup(html),
         )
@@ -129,7 +56,7 @@ def snapshot_page(env: jinja2.Environment, company: Company, index: int, analysi
                   topics: Sequence[Topic], version: Any = None) -> Page:
     """`version`: the snapshot's history.VersionInfo (change class, announcement, stated date), if known."""
     snapshot = company.versions[index]
-    path = f"companies/{company.domain}/{snapshot.slug}.md"
+    path = urls.snapshot_page(company.domain, snapshot.slug)
     meta = {
         "title": html_title(f"{company.name} privacy policy, {snapshot.archived_on.isoformat()}"),
         "domain": snapshot.domain,
@@ -179,7 +106,7 @@ def company_page(env: jinja2.Environment, company: Company, analyses: Analyses, 
     }
     if history is not None:
         meta["feed"] = history["feed"]
-    return render(env, "company.md.j2", f"companies/{company.domain}/index.md", meta,
+    return render(env, "company.md.j2", urls.company_page(company.domain), meta,
                   company=company, rows=rows, sector=sector, history=history,
                   facts=fact_pages.company_facts(
                       company, analyses, [row["version"] for row in reversed(history["rows"])] if history else None))
@@ -190,7 +117,7 @@ def companies_page(env: jinja2.Environment, companies: Sequence[Company], analys
     sectors = sectors or {}
     rows = [{"company": c, "words": analyses[c.latest.key].words, "sector": sectors.get(c.domain)} for c in companies]
     total = sum(len(c.versions) for c in companies)
-    return render(env, "companies.md.j2", "companies/index.md", {"title": "Companies", "hide": ["navigation", "toc"]},
+    return render(env, "companies.md.j2", urls.COMPANIES_PAGE, {"title": "Companies", "hide": ["navigation", "toc"]},
                   companies=companies, rows=rows, total_snapshots=total)
 
 
@@ -218,35 +145,3 @@ def report_page(env: jinja2.Environment, report: Mapping[str, Sequence[Mapping[s
     """The human-readable twin of data/build-report.json."""
     return render(env, "report.md.j2", "report.md", {"title": "Build report"},
                   accepted=report["accepted"], rejected=report["rejected"])
-
-
-def page_url(path: str) -> str:
-    """The site URL (directory style, relative to the site root) of a docs file path; other files keep theirs."""
-    if not path.endswith(".md"):
-        return path
-    if path == "index.md":
-        return ""
-    if path.endswith("/index.md"):
-        return path[: -len("index.md")]
-    return path[: -len(".md")] + "/"
-
-
-def href(from_path: str, to_path: str, anchor: str = "") -> Markup:
-    """A relative link from a generated page to a docs file, for raw HTML (MkDocs rewrites only Markdown links).
-
-    The same string MkDocs writes for the Markdown link: directory URLs end in "/", files do not.
-    """
-    start = page_url(from_path) or "."
-    target = page_url(to_path)
-    relative = posixpath.relpath(target or ".", start)
-    if not target or target.endswith("/"):
-        relative = "./" if relative == "." else relative + "/"
-    return link(relative + (f"#{anchor}" if anchor else ""))
-
-
-@jinja2.pass_context
-def _href_from_page(context: jinja2.runtime.Context, target: str) -> Markup:
-    """The `href` filter: a link written as in Markdown, relative to the page's docs file ("../index.md#id")."""
-    page = context["page_path"]
-    path, _, anchor = str(target).partition("#")
-    return href(page, posixpath.normpath(posixpath.join(posixpath.dirname(page), path)), anchor)

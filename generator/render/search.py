@@ -49,7 +49,8 @@ from pathlib import Path
 from generator.util.cache import code_digest, load_pickle, save_pickle
 from generator.util.parallel import parallel_map, worker_count
 from generator.model import Company
-from generator.render.pages import Page
+from generator.render import urls
+from generator.render.base import Page
 from generator.analyse.store import AnalysisSummary, search_text
 
 INDEX_DIR = "search-index"
@@ -150,7 +151,7 @@ def documents(companies: Sequence[Company], summaries: Mapping[tuple[str, str], 
             suffix = snapshot.slug[len(when):].lstrip("-")
             title = f"{company.name} — {when}" + (f" ({suffix})" if suffix else "")
             docs.append(SearchDoc(
-                url=f"companies/{snapshot.domain}/{snapshot.slug}/", title=title,
+                url=urls.snapshot_url(snapshot.domain, snapshot.slug), title=title,
                 company=snapshot.domain, year=f"{snapshot.archived_on.year:04d}",
                 topics=tuple(sorted(summary.topic_ids)), key=snapshot.key, text_sha256=summary.search_sha256))
     return docs

@@ -16,7 +16,8 @@ from markupsafe import Markup
 
 from generator.analyse.snapshot import SnapshotAnalysis
 from generator.model import Company, Passage, Snapshot, Topic
-from generator.render.pages import Page, html_title, render
+from generator.render import urls
+from generator.render.base import Page, html_title, render
 from generator.analyse.store import AnalysisSummary
 
 Summaries = Mapping[tuple[str, str], AnalysisSummary]
@@ -44,10 +45,6 @@ class Coverage:
     latest: Snapshot
     quotes: tuple[Quote, ...]
     earlier: tuple[tuple[Snapshot, PassageLink], ...]  # newest first
-
-
-def topic_page_path(topic_id: str) -> str:
-    return f"topics/{topic_id}.md"
 
 
 def cue_text(passage: Passage, topic_id: str) -> str:
@@ -128,9 +125,9 @@ def topic_pages(env: jinja2.Environment, companies: Sequence[Company],
         meta = {"title": html_title(topic.title), "topic": topic.id, "category": topic.category,
                 "companies_addressing": len(addressed), "companies": len(rows),
                 "hide": ["navigation"]}  # not in the nav: its sidebar would be empty
-        yield render(env, "topic.md.j2", topic_page_path(topic.id), meta,
+        yield render(env, "topic.md.j2", urls.topic_page(topic.id), meta,
                      topic=topic, addressed=addressed, silent=silent, total=len(rows))
-    yield render(env, "topics.md.j2", "topics/index.md", {"title": "Topics"},
+    yield render(env, "topics.md.j2", urls.TOPICS_PAGE, {"title": "Topics"},
                  topics=topics, counts=counts, total=len(companies))
     matrix = [
         {"company": company, "cells": [first_quotes[topic.id][index] for topic in topics]}

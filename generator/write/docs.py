@@ -22,7 +22,7 @@ import frontmatter
 import yaml
 
 from generator.util.cache import KeyedStore
-from generator.render.pages import Page
+from generator.render.base import Page
 from generator.util.paths import ASSETS_DIR
 
 

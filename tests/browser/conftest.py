@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.pipeline import build, load_archive
+from generator.archive import load_archive
+from generator.pipeline import build
 
 from ..support import CONTENT, REPO
 

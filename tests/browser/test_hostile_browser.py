@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import build, load_archive
+from generator.archive import load_archive
+from generator.pipeline import build
 
 from ..support import FIXTURES
 from .conftest import serve_folder

@@ -9,8 +9,10 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from generator.pipeline import load_archive, write_archive
-from generator.publish.site import MKDOCS_CONFIG, publish
+from generator.archive import load_archive
+from generator.pipeline import write_archive
+from generator.publish.site import publish
+from generator.util.paths import MKDOCS_CONFIG
 
 from ..support import CONTENT
 from .conftest import serve_folder, site_pages

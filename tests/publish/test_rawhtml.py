@@ -15,8 +15,8 @@ from mkdocs.config import load_config
 
 from generator.analyse.markup import md_escape, render_untrusted
 from generator.pipeline import generate
-from generator.publish.site import MKDOCS_CONFIG
 from generator.publish.rawhtml import CLOSE, OPEN
+from generator.util.paths import MKDOCS_CONFIG
 
 from ..support import CONTENT, FIXTURES, snapshot_text
 

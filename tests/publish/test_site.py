@@ -24,7 +24,8 @@ from mkdocs.config import load_config
 from generator.publish import mkdocs_api
 from generator.publish import site as publish_module
 from generator.pipeline import generate
-from generator.publish.site import MKDOCS_CONFIG, PublishError, build_site, publish, source_date_epoch
+from generator.publish.site import PublishError, build_site, publish, source_date_epoch
+from generator.util.paths import MKDOCS_CONFIG
 
 from ..support import FIXTURES, REPO, tree_differences
 

@@ -10,7 +10,7 @@ import pytest
 
 from generator.cli import main
 from generator.read.git_import import GitImportError, import_git, iter_versions
-from generator.pipeline import load_archive
+from generator.archive import load_archive
 
 from ..support import snapshot_text
 

@@ -17,7 +17,8 @@ import pytest
 from generator.cli import main
 from generator.read.intake import file_snapshot
 from generator.analyse.markup import render_untrusted
-from generator.pipeline import build_report, generate, load_archive
+from generator.archive import build_report, load_archive
+from generator.pipeline import generate
 from generator.read.snapshots import SnapshotError, parse_snapshot, read_content
 
 from ..support import FIXTURES, snapshot_text

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator.render import facts as fact_pages
-from generator.pipeline import data_files, load_archive, render_pages
+from generator.archive import load_archive
+from generator.render.units import data_files, render_pages
 
 from ..support import CONTENT, snapshot_text
 

@@ -13,8 +13,10 @@ import pytest
 from generator.render import history as history_pages
 from generator.analyse.diff import render_diff_html, word_diff
 from generator.render.history import DiffStore, Milestone, load_milestones, timeline_pages, year_chunks
-from generator.render.pages import make_environment
-from generator.pipeline import data_files, generate, load_archive, render_pages
+from generator.render.base import make_environment
+from generator.archive import load_archive
+from generator.pipeline import generate
+from generator.render.units import data_files, render_pages
 from generator.read.snapshots import parse_snapshot
 from generator.read.site_data import ConfigError
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from generator.render import home
-from generator.pipeline import data_files, load_archive, render_pages
+from generator.archive import load_archive
+from generator.render.units import data_files, render_pages
 
 from ..support import CONTENT, content_with_versions
 from .test_history import CLASSES, VERSIONS

@@ -12,7 +12,9 @@ import jsonschema
 import pytest
 
 from generator.render import opendata
-from generator.pipeline import data_files, generate, load_archive, render_pages
+from generator.archive import load_archive
+from generator.pipeline import generate
+from generator.render.units import data_files, render_pages
 
 from ..support import CONTENT, require_shared, snapshot_text
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.render import search
-from generator.pipeline import load_archive
+from generator.archive import load_archive
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "templates" / "assets" / "search.js"

@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.read import site_data as config
-
 from generator.render import site_style
 from generator.read.site_data import ConfigError, SiteStyle, contrast_ratio, load_site_data, load_site_style
-from generator.publish.site import MKDOCS_CONFIG
-from generator.render.site_style import DEFAULT_LOGO, site_css, site_style_files
+from generator.render.site_style import site_css, site_style_files
+from generator.util.paths import DEFAULT_CONTENT, DEFAULT_LOGO, MKDOCS_CONFIG
 
 SAFE_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#fff"/></svg>\n'
 
@@ -39,7 +37,7 @@ def test_valid_colours_become_material_custom_properties(tmp_path):
 
 
 def test_the_projects_own_site_yml_is_valid_and_readable():
-    style = load_site_style(config.DEFAULT_CONTENT)
+    style = load_site_style(DEFAULT_CONTENT)
     assert style.primary and contrast_ratio(style.primary, "#ffffff") >= 4.5
     assert style.accent and contrast_ratio(style.accent, "#ffffff") >= 3.0
 
@@ -57,7 +55,7 @@ def test_without_colours_the_stylesheet_is_only_a_comment_and_the_default_logo_i
 def test_a_content_folder_without_site_yml_uses_the_projects(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
-    assert load_site_style(content).source == config.DEFAULT_CONTENT / "site.yml"
+    assert load_site_style(content).source == DEFAULT_CONTENT / "site.yml"
 
 
 def test_a_logo_is_copied_to_the_fixed_path(tmp_path):

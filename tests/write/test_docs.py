@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.write import docs as writer
-from generator.render.pages import Page
+from generator.render.base import Page
 from generator.write.docs import DocsWriter, FileRecord, serialize, write_payload
 
 _scalars = st.one_of(
